@@ -1,0 +1,1 @@
+"""The coverage evaluator: policy tables as data, usage accumulators, decisions with articles."""

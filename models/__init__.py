@@ -1,0 +1,1 @@
+"""Classifiers for treatment type, care setting and country, with their shipped weights."""

@@ -1,0 +1,347 @@
+"""One document, end to end: store the original, read, extract, classify, convert, evaluate, route.
+
+`process_bytes` is plain Python; the Prefect flows and the CLI call it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import traceback
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Callable
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from extractors.types import Extraction, ExtractionError
+from pipeline import PIPELINE_VERSION
+from pipeline.result import CONF_KEYS, empty_fields, failed, money, overall
+from pipeline.routing import RoutingConfig, in_audit_sample, low_confidence_reasons, priority
+from pipeline.store import Claim, Document, Original, Result, ReviewItem, utcnow
+
+log = logging.getLogger("claimflow")
+
+MAX_BYTES = 50 * 1024 * 1024  # bigger files fail with `too_large`
+MAX_STORED_BYTES = 200 * 1024 * 1024  # originals above this are hashed and recorded, not copied
+
+
+@dataclass
+class Insured:
+    """The insured person given with --insured-file, or the error that file had."""
+
+    person: Any = None  # coverage.insured.InsuredPerson
+    error_field: str | None = None
+    error_message: str | None = None
+
+    @property
+    def insured_id(self) -> str:
+        return getattr(self.person, "insured_id", "") or ""
+
+    def fingerprint(self) -> str:
+        raw = getattr(self.person, "raw", None) or {"error": self.error_field}
+        return hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def sniff_kind(data: bytes) -> str | None:
+    try:
+        from extractors.sniff import sniff
+
+        return sniff(data)
+    except Exception:  # an unknown type is reported by read_pages, not here
+        return None
+
+
+def store_original(session: Session, data: bytes, digest: str, size: int | None = None) -> None:
+    if session.get(Original, digest) is None:
+        size = len(data) if size is None else size
+        kept = data if size <= MAX_STORED_BYTES else b""
+        session.add(Original(sha256=digest, size=size, kind=sniff_kind(data[:4096]) if data else None,
+                             data=kept))
+
+
+# --- the stages ----------------------------------------------------------------------------
+
+
+def read_and_extract(data: bytes) -> tuple[Extraction, list]:
+    from extractors.fields import extract_fields
+    from extractors.pages import read_pages
+
+    if len(data) > MAX_BYTES:
+        raise ExtractionError("too_large", f"file is {len(data) / 1e6:.1f} MB; the limit is "
+                                           f"{MAX_BYTES / 1e6:.0f} MB")
+    pages = read_pages(data, max_bytes=MAX_BYTES)
+    return extract_fields(pages), pages
+
+
+def classify(ext: Extraction):
+    from models.classify import get_classifier
+
+    items = [(li.description, li.amount) for li in ext.line_items]
+    return get_classifier().classify(ext.text, items, ext.country_hints, ext.currency.value)
+
+
+def model_version() -> str | None:
+    try:
+        from models.classify import get_classifier
+
+        return get_classifier().model_version
+    except Exception:
+        return None
+
+
+def rules_version() -> str | None:
+    try:
+        from coverage.tables import rules_version as rv
+
+        return rv()
+    except Exception:
+        return None
+
+
+def build_fields(ext: Extraction, cls) -> tuple[dict, dict, dict]:
+    """The contract's fields and confidences, and the source boxes of each field."""
+    fields = empty_fields()
+    conf = {k: 0.0 for k in CONF_KEYS}
+    boxes: dict[str, list] = {}
+    for name in ("invoice_date", "invoice_number", "provider_name", "patient_name", "currency",
+                 "total_amount"):
+        fv = getattr(ext, name)
+        if fv.value is None:
+            continue
+        value = fv.value
+        if name == "invoice_date":
+            value = value.isoformat()
+        elif name == "total_amount":
+            value = money(value)
+        fields[name] = value
+        conf[name] = round(float(fv.confidence), 4)
+        boxes[name] = fv.boxes
+    line_types = list(getattr(cls, "line_types", None) or [])
+    for i, li in enumerate(ext.line_items):
+        ltype = line_types[i][0] if i < len(line_types) else None
+        fields["line_items"].append({"description": li.description, "amount": money(li.amount),
+                                     "treatment_type": ltype})
+        boxes[f"line_items.{i}"] = li.boxes
+    if cls is not None:
+        for name, value, c in (("treatment_type", cls.treatment_type, cls.treatment_conf),
+                               ("setting", cls.setting, cls.setting_conf),
+                               ("country", cls.country, cls.country_conf)):
+            if value is not None:
+                fields[name] = value
+                conf[name] = round(float(c), 4)
+    if fields["country"] is None and ext.country.value is not None:
+        fields["country"] = ext.country.value
+        conf["country"] = round(float(ext.country.confidence), 4)
+    boxes["country"] = ext.country.boxes
+    return fields, conf, boxes
+
+
+def convert_eur(session: Session, fields: dict) -> tuple[Any, list[str]]:
+    """(Conversion or None, review reasons)."""
+    from pipeline.fx import NoRate, convert
+
+    if fields["total_amount"] is None or fields["currency"] is None or fields["invoice_date"] is None:
+        return None, ["no_eur:missing_" + next(k for k in ("total_amount", "currency", "invoice_date")
+                                               if fields[k] is None)]
+    try:
+        conv = convert(session, Decimal(fields["total_amount"]), fields["currency"],
+                       date.fromisoformat(fields["invoice_date"]))
+    except NoRate as e:
+        return None, [e.reason]
+    return conv, []
+
+
+def evaluate_coverage(session: Session, insured: Insured, fields: dict, conv, document_id: str):
+    from pipeline.coverage_service import evaluate_claim
+
+    return evaluate_claim(session, insured.person, fields, conv, document_id)
+
+
+# --- the whole document --------------------------------------------------------------------
+
+
+def analyse(session: Session, data: bytes, document_id: str, source: str,
+            insured: Insured | None, cfg: RoutingConfig) -> tuple[dict, dict]:
+    """Run every stage; returns (contract result, evidence). Failures become `failed` results."""
+    try:
+        ext, pages = read_and_extract(data)
+    except ExtractionError as e:
+        return failed(document_id, source, e.code, e.message), {}
+    except Exception as e:  # a bug must not stop the batch: record it and go on
+        log.error("internal error on %s:\n%s", source, traceback.format_exc())
+        return failed(document_id, source, "internal_error", f"{type(e).__name__}: {e}"), {}
+
+    reasons: list[str] = list(ext.review_reasons)
+    try:
+        cls = classify(ext)
+        reasons += [n for n in getattr(cls, "notes", []) if ":" in n or n.endswith("_needed")]
+    except Exception as e:
+        log.error("classifier failed on %s: %s", source, e)
+        cls = None
+        reasons.append("classifier_unavailable")
+    fields, conf, boxes = build_fields(ext, cls)
+    conf["overall"] = overall(conf)
+    reasons += low_confidence_reasons(conf, cfg)
+
+    conv, fx_reasons = convert_eur(session, fields)
+    reasons += fx_reasons
+    coverage = None
+    if insured is not None:
+        if insured.error_field:
+            reasons.append(f"invalid_insured_file:{insured.error_field}")
+        else:
+            coverage = evaluate_coverage(session, insured, fields, conv, document_id)
+            if coverage and coverage.get("decision") in ("pending_information", "partially_covered",
+                                                          "not_covered"):
+                reasons += [f"coverage:{r['code']}" for r in coverage.get("reasons", [])
+                            if r.get("needs_review") or coverage["decision"] == "pending_information"]
+    if not reasons and in_audit_sample(document_id, cfg):
+        reasons.append("audit_sample")
+    reasons = list(dict.fromkeys(reasons))
+    result = {
+        "document_id": document_id,
+        "source": source,
+        "status": "needs_review" if reasons else "auto_processed",
+        "error": None,
+        "review_reasons": reasons,
+        "fields": fields,
+        "confidence": conf,
+        "eur": conv.as_contract() if conv is not None else None,
+        "coverage": coverage,
+    }
+    evidence = {"boxes": boxes, "pages": [{"width": p.width, "height": p.height, "source": p.source,
+                                           "rotation": p.rotation} for p in pages]}
+    return result, evidence
+
+
+def diff(before: dict | None, after: dict) -> dict | None:
+    """What changed between two results of one document (decision, amounts, status, fields)."""
+    if before is None:
+        return None
+    out = {}
+    pairs = {
+        "status": (before.get("status"), after.get("status")),
+        "decision": ((before.get("coverage") or {}).get("decision"),
+                     (after.get("coverage") or {}).get("decision")),
+        "reimbursed_eur": ((before.get("coverage") or {}).get("reimbursed_eur"),
+                           (after.get("coverage") or {}).get("reimbursed_eur")),
+        "eur_amount": ((before.get("eur") or {}).get("amount"), (after.get("eur") or {}).get("amount")),
+    }
+    for key in ("invoice_date", "total_amount", "currency", "country", "treatment_type", "setting"):
+        pairs[key] = (before["fields"].get(key), after["fields"].get(key))
+    for key, (a, b) in pairs.items():
+        if a != b:
+            out[key] = {"before": a, "after": b}
+    return out
+
+
+def save(session: Session, result: dict, evidence: dict, insured: Insured | None,
+         versions: dict) -> None:
+    """Record a result: history row, current pointer, one claim, and the review queue entry."""
+    doc_id = result["document_id"]
+    insured_id = insured.insured_id if insured else ""
+    doc = session.get(Document, doc_id)
+    previous = session.get(Result, doc.current_result_id).payload if doc and doc.current_result_id else None
+    row = Result(document_id=doc_id, status=result["status"], payload=result, evidence=evidence,
+                 changes=diff(previous, result), **versions)
+    if doc is None:
+        doc = Document(id=doc_id, source=result["source"], insured_id=insured_id or None,
+                       status=result["status"])
+        session.add(doc)
+        session.flush()
+    session.add(row)
+    session.flush()
+    doc.status = result["status"]
+    doc.current_result_id = row.id
+    doc.updated_at = utcnow()
+    if insured_id and not doc.insured_id:
+        doc.insured_id = insured_id
+    exists = session.scalar(select(Claim.id).where(Claim.document_id == doc_id,
+                                                   Claim.insured_id == insured_id))
+    if exists is None:
+        session.add(Claim(document_id=doc_id, insured_id=insured_id))
+    session.execute(update(ReviewItem).where(ReviewItem.document_id == doc_id,
+                                             ReviewItem.state.in_(("open", "claimed")))
+                    .values(state="superseded"))
+    if result["status"] == "needs_review":
+        eur = (result.get("eur") or {}).get("amount")
+        session.add(ReviewItem(document_id=doc_id, result_id=row.id, reasons=result["review_reasons"],
+                               state="open", audit_sample="audit_sample" in result["review_reasons"],
+                               priority=priority(eur, result["review_reasons"],
+                                                 result["confidence"].get("overall", 0.0))))
+
+
+def current_versions(insured: Insured | None) -> dict:
+    rules = rules_version()
+    if insured is not None:
+        rules = f"{rules}+insured:{insured.fingerprint()}"
+    return {"pipeline_version": PIPELINE_VERSION, "model_version": model_version(),
+            "rules_version": rules}
+
+
+def process_bytes(data: bytes, source: str, sessions: sessionmaker[Session],
+                  insured: Insured | None = None, *, force: bool = False,
+                  cfg: RoutingConfig | None = None) -> dict:
+    """Process one document and return the contract's result.
+
+    Bytes already processed with the same pipeline, model and rules versions (and insured file)
+    return their stored result unless `force`; either way no second claim is created.
+    """
+    cfg = cfg or RoutingConfig.load()
+    document_id = hashlib.sha256(data).hexdigest()
+    versions = current_versions(insured)
+    with sessions.begin() as session:
+        store_original(session, data, document_id)
+    if not force:
+        with sessions() as session:
+            doc = session.get(Document, document_id)
+            if doc is not None and doc.current_result_id is not None:
+                row = session.get(Result, doc.current_result_id)
+                if all(getattr(row, k) == v for k, v in versions.items()):
+                    return {**row.payload, "source": source}
+    with sessions.begin() as session:
+        result, evidence = analyse(session, data, document_id, source, insured, cfg)
+        save(session, result, evidence, insured, versions)
+    return result
+
+
+def process_file(path: str, sessions: sessionmaker[Session], insured: Insured | None = None,
+                 **kw) -> dict:
+    """Read a file from disk (size checked before reading) and process it."""
+    import os
+
+    try:
+        size = os.path.getsize(path)
+    except FileNotFoundError:
+        return failed(None, path, "file_not_found", f"no such file: {path}")
+    except OSError as e:
+        return failed(None, path, "unreadable_file", f"cannot open {path}: {e.strerror}")
+    if size > MAX_BYTES:
+        return _too_large(path, size, sessions, insured)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as e:
+        return failed(None, path, "unreadable_file", f"cannot read {path}: {e.strerror}")
+    return process_bytes(data, path, sessions, insured, **kw)
+
+
+def _too_large(path: str, size: int, sessions, insured) -> dict:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    doc_id = digest.hexdigest()
+    data = open(path, "rb").read() if size <= MAX_STORED_BYTES else b""
+    result = failed(doc_id, path, "too_large",
+                    f"file is {size / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB")
+    with sessions.begin() as session:
+        store_original(session, data, doc_id, size=size)
+        save(session, result, {}, insured, current_versions(insured))
+    return result
+
+
+ProcessFn = Callable[..., dict]

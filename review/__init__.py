@@ -1,0 +1,1 @@
+"""The reviewers' web app and the portal upload API."""
