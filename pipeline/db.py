@@ -58,7 +58,7 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as conn:
         cfg = alembic_config(engine.url.render_as_string(hide_password=False))
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")
 
 
 @lru_cache(maxsize=16)

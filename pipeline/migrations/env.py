@@ -1,7 +1,16 @@
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+import importlib
+import pkgutil
+
+import pipeline
 from pipeline.store import Base
+
+# Tables of other parts live in pipeline/store_*.py on the same Base: import them all.
+for mod in pkgutil.iter_modules(pipeline.__path__):
+    if mod.name.startswith("store_"):
+        importlib.import_module(f"pipeline.{mod.name}")
 
 config = context.config
 target_metadata = Base.metadata
