@@ -194,10 +194,10 @@ def analyse(session: Session, data: bytes, document_id: str, source: str,
             reasons.append(f"invalid_insured_file:{insured.error_field}")
         else:
             coverage = evaluate_coverage(session, insured, fields, conv, document_id)
-            if coverage and coverage.get("decision") in ("pending_information", "partially_covered",
-                                                          "not_covered"):
-                reasons += [f"coverage:{r['code']}" for r in coverage.get("reasons", [])
-                            if r.get("needs_review") or coverage["decision"] == "pending_information"]
+            pending = coverage["decision"] == "pending_information"
+            # a question for a reviewer routes the document; a clear rule with its article does not
+            reasons += [f"coverage:{r['code']}" for r in coverage["reasons"]
+                        if pending or r.get("needs_review")]
     if not reasons and in_audit_sample(document_id, cfg):
         reasons.append("audit_sample")
     reasons = list(dict.fromkeys(reasons))
