@@ -1,0 +1,583 @@
+"""Apply a product's policy table to one claim. Pure: usage comes in, usage entries go out.
+
+Fixed order (each step may end the evaluation with not_covered or pending_information):
+ 1. policy period and claim deadline     5. treatment limits (variant, facts, approval, counts, caps)
+ 2. exclusions (per line item)           6. percentage reductions (out of region 50%)
+ 3. region and the US rule / area        7. annual maximum
+ 4. prior authorisation (art. 3 matrix)  8. deductible
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Mapping
+
+from coverage.claim import Claim
+from coverage.insured import InsuredPerson, dental_module_amount
+from coverage.tables import Benefit, PolicyTable, Spec, Variant, get_table
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+Usage = Mapping[tuple[str, str], tuple[int, Decimal]]  # (category, period) -> (count, amount EUR)
+
+UNIT_QUESTIONS = {
+    "sessions": "How many treatments/sessions does this invoice cover (facts.sessions)?",
+    "hours": "How many hours of therapy does this invoice cover (facts.hours)?",
+    "days": "How many days (nights) does this invoice cover (facts.days)?",
+    "km": "How many kilometres were driven (facts.km)?",
+}
+UNIT_PATTERNS = {
+    "sessions": re.compile(r"(\d+)\s*(?:x\b|×|sessions?\b|treatments?\b|behandelingen\b|behandeling\b|"
+                           r"sitzungen\b|séances?\b|sesiones\b|sedute\b|consults?\b|consultations?\b)"
+                           r"|\b(?:x|×)\s*(\d+)\b"),
+    "days": re.compile(r"(\d+)\s*(?:nights?|days?|nachten|dagen|nächte|tage|nuits|jours|noches|días|notti|giorni)\b"),
+    "hours": re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:h\b|hours?\b|uur\b|stunden\b|heures?\b|horas?\b|ore\b)"),
+    "km": re.compile(r"(\d+(?:[.,]\d+)?)\s*km\b"),
+}
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Reason:
+    code: str
+    article: str
+    message: str
+    needs_review: bool = False
+
+    def as_dict(self) -> dict:
+        out = {"code": self.code, "article": self.article, "message": self.message}
+        if self.needs_review:
+            out["needs_review"] = True
+        return out
+
+
+@dataclass
+class Evaluation:
+    decision: str
+    reimbursed: Decimal = ZERO
+    deductible_applied: Decimal = ZERO
+    reasons: list[Reason] = field(default_factory=list)
+    entries: dict = field(default_factory=dict)  # (category, period) -> [count, amount]
+
+    def as_contract(self) -> dict:
+        return {"decision": self.decision, "reimbursed_eur": f"{money(self.reimbursed)}",
+                "deductible_applied_eur": f"{money(self.deductible_applied)}",
+                "reasons": [r.as_dict() for r in self.reasons]}
+
+
+class _Stop(Exception):
+    """Ends the evaluation early with a decision (not_covered or pending_information)."""
+
+
+@dataclass
+class _Part:
+    treatment_type: str
+    text: str
+    claimed: Decimal          # EUR of this part's lines
+    eligible: Decimal         # EUR after exclusions
+    amount: Decimal = ZERO    # EUR payable so far
+    spec: Spec | None = None
+    variant: Variant | None = None
+    region_factor: Decimal = Decimal(1)
+    entries: list = field(default_factory=list)
+
+
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _anniversary(start: date, year: int) -> date:
+    day = 28 if (start.month, start.day) == (2, 29) else start.day
+    return date(year, start.month, day)
+
+
+def insurance_year_start(person: InsuredPerson, day: date) -> date:
+    return _year_start(person.insurance_year_start, day)
+
+
+@lru_cache(maxsize=65536)
+def period_key(kind: str, unit: str, year_start: date, policy_start: date, day: date) -> str:
+    """Usage period key: insurance-year start, `2y`/`5y` block start, `p<policy_start>`, lifetime."""
+    if kind == "lifetime":
+        return "lifetime"
+    if unit == "policy_period":
+        return f"p{policy_start.isoformat()}"
+    start = _year_start(year_start, day)
+    if kind == "insurance_year":
+        return start.isoformat()
+    span = 2 if kind == "two_years" else 5
+    first = _year_start(year_start, policy_start).year
+    block = first + (start.year - first) // span * span
+    return f"{span}y{_anniversary(year_start, block).isoformat()}"
+
+
+def _year_start(anchor: date, day: date) -> date:
+    start = _anniversary(anchor, day.year)
+    return start if start <= day else _anniversary(anchor, day.year - 1)
+
+
+class Evaluator:
+    def __init__(self, person: InsuredPerson, claim: Claim, eur_total: Decimal, usage: Usage,
+                 today: date, table: PolicyTable | None = None):
+        self.p, self.c, self.usage = person, claim, usage
+        self.t = table or get_table(person.product)
+        self.level = person.level
+        self.eur = money(eur_total)
+        self.today = today
+        self.day = claim.treatment_date
+        self.facts = claim.facts
+        self.reasons: list[Reason] = []
+        self.pending: list[Reason] = []
+        self.used: dict = {}  # usage added by this claim so far (several parts may share a category)
+        self.decision: str | None = None
+
+    # --- helpers -------------------------------------------------------------------------
+    def art(self, key: str) -> str:
+        return self.t.articles[key]
+
+    def reason(self, code: str, article: str, message: str, needs_review: bool = False) -> None:
+        self.reasons.append(Reason(code, article, message, needs_review))
+
+    def ask(self, code: str, article: str, question: str) -> None:
+        if all(r.code != code for r in self.pending):
+            self.pending.append(Reason(code, article, question, True))
+
+    def stop(self, code: str, article: str, message: str) -> None:
+        self.reason(code, article, message)
+        self.decision = "not_covered"
+        raise _Stop
+
+    def stop_if_pending(self) -> None:
+        if self.pending:
+            self.decision = "pending_information"
+            raise _Stop
+
+    def period(self, kind: str) -> str | None:
+        if kind == "event":
+            ref = self.facts.get("event_ref")
+            return None if ref is None else "ev:" + hashlib.sha1(ref.encode()).hexdigest()[:16]
+        return period_key(kind, self.t.period_unit, self.p.insurance_year_start, self.p.policy_start, self.day)
+
+    def current(self, category: str, period: str) -> tuple[int, Decimal]:
+        count, amount = self.usage.get((category, period), (0, ZERO))
+        extra = self.used.get((category, period))
+        if extra:
+            count, amount = count + extra[0], amount + extra[1]
+        return count, amount
+
+    def add_use(self, key: tuple[str, str], count: int, amount: Decimal) -> None:
+        entry = self.used.setdefault(key, [0, ZERO])
+        entry[0] += count
+        entry[1] += amount
+
+    def authorisation(self, types: set[str], country: str | None):
+        for a in self.p.prior_authorisations:
+            if a.treatment_type in types and a.valid_from <= self.day <= a.valid_to \
+                    and (country is None or a.country is None or a.country == country):
+                return a
+        return None
+
+    # --- the steps -----------------------------------------------------------------------
+    def run(self) -> Evaluation:
+        try:
+            self.step_period()
+            parts = self.step_exclusions()
+            self.step_region(parts)
+            self.step_prior_authorisation(parts)
+            self.step_limits(parts)
+            self.step_percentages(parts)
+            total = self.step_maximum(parts)
+            return self.step_deductible(parts, total)
+        except _Stop:
+            if self.decision == "pending_information":
+                return Evaluation("pending_information", reasons=self.reasons + self.pending)
+            return Evaluation(self.decision or "not_covered", reasons=self.reasons)
+
+    def step_period(self) -> None:
+        check = self.day
+        if self.c.treatment_type == "hospital_admission" and self.facts.get("admission_date"):
+            check = self.facts["admission_date"]  # an admission that began while insured counts
+        end = self.p.policy_end
+        after_end = end is not None and (check > end if self.t.policy_end_inclusive else check >= end)
+        if check < self.p.policy_start or after_end:
+            self.stop("outside_policy_period", self.art("period"),
+                      f"The care on {check} falls outside the policy period "
+                      f"({self.p.policy_start} to {end or 'open'}).")
+        submitted = self.facts.get("submitted_on") or self.today
+        years = self.t.claim_deadline_years
+        try:
+            limit = self.day.replace(year=self.day.year + years)
+        except ValueError:  # 29 February
+            limit = self.day.replace(year=self.day.year + years, day=28)
+        if submitted > limit:
+            self.stop("claim_deadline_passed", self.art("deadline"),
+                      f"Submitted on {submitted}, more than {years} years after the treatment on {self.day}.")
+        if self.p.premium_arrears:
+            self.reason("premium_arrears", self.art("premium"),
+                        "Premium arrears: payment waits until the outstanding premium is paid.", True)
+
+    def _line_shares(self) -> list[tuple[str, str, Decimal]]:
+        """(treatment_type, description, EUR share) per line; shares add up to the EUR total."""
+        lines = [ln for ln in self.c.lines if ln.amount > 0]
+        base = sum((ln.amount for ln in lines), ZERO)
+        if not lines or base <= 0:
+            return [(self.c.treatment_type, "", self.eur)]
+        out, cum, prev = [], ZERO, ZERO
+        for ln in lines:
+            cum += ln.amount
+            upto = money(self.eur * cum / base)
+            out.append((ln.treatment_type or self.c.treatment_type, ln.description.lower(), upto - prev))
+            prev = upto
+        return out
+
+    def step_exclusions(self) -> list[_Part]:
+        parts: dict[str, _Part] = {}
+        hits: dict[str, Decimal] = {}
+        for ttype, text, share in self._line_shares():
+            ttype = ttype if ttype in self.t.benefits else "other"
+            part = parts.setdefault(ttype, _Part(ttype, "", ZERO, ZERO))
+            part.text = f"{part.text} | {text}" if part.text else text
+            part.claimed += share
+            excluded = next((ex for ex in self.t.exclusions if text and ex.pattern.search(text)), None)
+            if excluded is None:
+                part.eligible += share
+            else:
+                hits[excluded.code] = hits.get(excluded.code, ZERO) + share
+        for ex in self.t.exclusions:
+            if ex.code in hits:
+                self.reason(ex.code, self.art("exclusions"),
+                            f"Not covered: {ex.label} (EUR {money(hits[ex.code])}).")
+        result = list(parts.values())
+        if hits and all(p.eligible <= 0 for p in result):
+            self.decision = "not_covered"
+            raise _Stop
+        return result
+
+    def step_region(self, parts: list[_Part]) -> None:
+        country = self.c.country
+        if self.t.regions:
+            if country == self.t.home_country_duty:
+                duty = self.facts.get("dutch_basic_insurance_duty")
+                duty = self.p.dutch_basic_insurance_duty if duty is None else duty
+                if duty is None:
+                    self.ask("dutch_basic_insurance_duty", self.art("region"),
+                             "The care was given in the Netherlands: is the insured obliged to hold Dutch "
+                             "basic health insurance (facts.dutch_basic_insurance_duty)? If so, there is no cover.")
+                    self.stop_if_pending()
+                if duty:
+                    self.stop("dutch_basic_insurance_duty", self.art("region"),
+                              "No cover in the Netherlands for someone obliged to hold Dutch basic insurance.")
+            if country in self.t.regions[self.p.region]:
+                worldwide = [p for p in parts if self.spec_worldwide(p)]
+                if country in self.t.no_cover_countries:
+                    for p in parts:
+                        if p not in worldwide:
+                            p.region_factor = ZERO
+                    self.reason("us_not_covered", self.art("region"),
+                                f"Care in {country} is not covered on a region {self.p.region} policy.")
+                    if not worldwide:
+                        self.decision = "not_covered"
+                        raise _Stop
+                else:
+                    pct = self.t.out_of_region_pct
+                    for p in parts:
+                        if p not in worldwide:
+                            p.region_factor = pct / HUNDRED
+                    self.reason("out_of_region_50pct", self.art("region"),
+                                f"Care in {country} is outside region {self.p.region}: "
+                                f"{pct}% of what would be covered.")
+            return
+        # single-area products (Voorlopig Verblijf): area, country of origin, days abroad
+        if country not in self.t.area:
+            self.stop("outside_area", self.art("region"), f"{country} is outside the area of cover.")
+        if country != self.t.home_country:
+            origin = self.p.country_of_origin
+            if origin is None:
+                self.ask("country_of_origin_unknown", self.art("region"),
+                         "What is the insured's country of origin? Care there is not covered unless "
+                         "the insured is Dutch.")
+                self.stop_if_pending()
+            if country == origin and self.p.nationality != "NL":
+                self.stop("country_of_origin", self.art("region"),
+                          f"No cover in the country of origin ({country}) for a non-Dutch national.")
+            days = self.facts.get("days_abroad", 1)
+            used, _ = self.current("days_abroad", self.period("insurance_year"))
+            if used + days > self.t.outside_home_days:
+                self.stop("outside_home_days_exceeded", self.art("region"),
+                          f"Cover outside the Netherlands is limited to {self.t.outside_home_days} days; "
+                          f"{used} already used, this claim adds {days}.")
+            self.add_use(("days_abroad", self.period("insurance_year")), days, ZERO)
+            self.reason("tariff_cap_abroad", self.art("maximum"),
+                        f"Care abroad is reimbursed up to {self.t.tariff_cap_abroad}: check the tariff.", True)
+
+    def spec_worldwide(self, part: _Part) -> bool:
+        variant = self.select(part, self.t.benefits[part.treatment_type])
+        spec = variant.levels.get(self.level) if variant else None
+        return bool(spec and spec.worldwide)
+
+    def step_prior_authorisation(self, parts: list[_Part]) -> None:
+        rules = [s for countries, s in self.t.prior_authorisation if self.c.country in countries]
+        if not rules:
+            return
+        settings = set().union(*rules)
+        for p in parts:
+            if p.region_factor == 0 or self.spec_worldwide(p):
+                continue
+            if self.c.setting is None:
+                self.ask("setting_unknown", self.art("prior_authorisation"),
+                         f"Was the care in {self.c.country} inpatient, daycare or outpatient (setting)? "
+                         "Prior authorisation depends on it.")
+                continue
+            if self.c.setting not in settings:
+                continue
+            found = self.authorisation({p.treatment_type, self.c.treatment_type}, self.c.country)
+            if found:
+                self.reason("prior_authorisation_found", self.art("prior_authorisation"),
+                            f"Prior authorisation {found.reference} covers this {self.c.setting} care.")
+            elif self.facts.get("acute") is True:
+                self.reason("acute_care", self.art("prior_authorisation"),
+                            "Acute care: no prior authorisation needed.")
+            elif self.facts.get("planned") is True or self.facts.get("acute") is False:
+                p.region_factor = ZERO
+                self.reason("prior_authorisation_missing", self.art("prior_authorisation"),
+                            f"Planned {self.c.setting} care in {self.c.country} without prior authorisation "
+                            "from the OOM assistance centre is not covered.")
+            else:
+                self.ask("prior_authorisation_unknown_acute", self.art("prior_authorisation"),
+                         f"{self.c.setting.capitalize()} care in {self.c.country} needs prior authorisation "
+                         "unless it was acute, and none is on file: was the care acute (facts.acute)?")
+        self.stop_if_pending()
+        if all(p.region_factor == 0 for p in parts):
+            self.decision = "not_covered"
+            raise _Stop
+
+    # --- treatment limits ----------------------------------------------------------------
+    def matches(self, cond) -> bool:
+        f = self.facts
+        if cond.keywords is not None and not cond.keywords.search(self._text):
+            return False
+        if cond.fact is not None and f.get(cond.fact) is not True:
+            return False
+        if any(f.get(k) != v for k, v in cond.fact_equals):
+            return False
+        age = age_on(self.p.date_of_birth, self.day)
+        if cond.age_below is not None and not age < cond.age_below:
+            return False
+        if cond.age_from is not None and not age >= cond.age_from:
+            return False
+        if cond.module is not None and not any(m.startswith(cond.module) for m in self.p.modules):
+            return False
+        if cond.setting and self.c.setting not in cond.setting:
+            return False
+        if cond.sex is not None and self.p.sex != cond.sex:
+            return False
+        return True
+
+    def select(self, part: _Part, benefit: Benefit) -> Variant | None:
+        self._text = part.text
+        for v in benefit.variants:
+            if not v.when or any(self.matches(c) for c in v.when):
+                return v
+        return None
+
+    def units(self, part: _Part, unit: str) -> Decimal | None:
+        if unit == "claims":
+            return Decimal(1)
+        if self.facts.get(unit) is not None:
+            value = Decimal(self.facts[unit])
+        else:
+            found = [m.group(1) or m.group(m.lastindex) for m in UNIT_PATTERNS[unit].finditer(part.text)]
+            value = sum((Decimal(x.replace(",", ".")) for x in found if x), ZERO)
+        return value if value > 0 else None  # none (or zero) found: ask
+
+    def step_limits(self, parts: list[_Part]) -> None:
+        for p in parts:
+            if p.eligible <= 0 or p.region_factor == 0:
+                continue
+            self.limit_part(p)
+        self.stop_if_pending()
+
+    def limit_part(self, p: _Part) -> None:
+        benefit = self.t.benefits[p.treatment_type]
+        variant = self.select(p, benefit)
+        if variant is None:
+            o = benefit.otherwise
+            unknown = [f for f in o.ask if self.facts.get(f) is None]
+            if o.ask and unknown or not o.ask and not o.not_covered:
+                self.ask(o.code, benefit.article, o.question)
+            elif o.ask:
+                given = ", ".join(f"{f}={str(self.facts.get(f)).lower()}" for f in o.ask)
+                self.reason(o.not_covered or f"{p.treatment_type}_not_covered", benefit.article,
+                            f"Not covered: the facts given ({given}) meet none of the conditions.")
+            else:
+                self.reason(o.not_covered, benefit.article, o.question)
+            return
+        p.variant, spec = variant, variant.levels[self.level]
+        label = variant.name.replace("_", " ")
+        if spec is None:
+            self.reason(f"{variant.name}_not_covered", variant.article,
+                        f"{label.capitalize()} is not covered on {self.t.title} {self.level}.")
+            return
+        p.spec = spec
+        for fact in spec.requires:
+            value = self.facts.get(fact)
+            if value is None:
+                code = "accident_unknown" if fact == "accident" else f"{fact}_unknown"
+                self.ask(code, variant.article, f"{label.capitalize()} is covered only if {fact.replace('_', ' ')}: "
+                         f"is that so (facts.{fact} true/false)?")
+            elif value is False:
+                self.reason(f"{fact}_required", variant.article,
+                            f"{label.capitalize()} is covered only if {fact.replace('_', ' ')}.")
+                return
+        if spec.approval and not self.authorisation({p.treatment_type}, None):
+            self.reason("insurer_approval_missing", variant.article,
+                        f"{label.capitalize()} needs the insurer's prior approval; none is on file.")
+            return
+        amount = p.eligible
+        units = None
+        if spec.needs_units:
+            units = self.units(p, spec.unit)
+            if units is None:
+                self.ask(f"{spec.unit}_unknown", variant.article, UNIT_QUESTIONS[spec.unit])
+                return
+        periods = {}
+        if spec.period:
+            key = self.period(spec.period)
+            if key is None:
+                self.ask("event_ref_unknown", variant.article,
+                         f"{label.capitalize()} is limited per illness/accident/event: which one does this "
+                         "invoice belong to (facts.event_ref, e.g. the first treatment date or a case number)?")
+                return
+            periods[spec.category] = key
+        if self.pending:
+            return
+        counted = 0
+        if spec.max_count is not None:
+            scale = 60 if spec.unit == "hours" else 1  # hours are counted in minutes
+            want = int(units * scale)
+            used, _ = self.current(spec.category, periods[spec.category])
+            allowed = max(0, spec.max_count * scale - used)
+            counted = min(want, allowed)
+            if counted < want:
+                unit = spec.unit if scale == 1 else "minutes"
+                self.reason(f"{spec.category}_count_exhausted", variant.article,
+                            f"At most {spec.max_count} {spec.unit} per period; {used} {unit} already used, "
+                            f"{counted} of {want} reimbursed.")
+                amount = amount * counted / want if want else ZERO
+            units = Decimal(counted) / scale
+        if spec.per_unit is not None:
+            limit = spec.per_unit * units
+            if amount > limit:
+                self.reason(f"{variant.name}_per_{spec.unit}_limit", variant.article,
+                            f"At most EUR {spec.per_unit} per {spec.unit.rstrip('s')} ({units} {spec.unit}).")
+                amount = limit
+        pct = spec.pct
+        if spec.approval_else_pct is not None and not self.authorisation({p.treatment_type}, None):
+            pct = spec.approval_else_pct
+            self.reason(f"{variant.name}_not_approved_{pct}pct", variant.article,
+                        f"Hospital not approved by the OOM assistance centre: {pct}% reimbursed.")
+        if pct is not None and pct < 100:
+            amount = amount * pct / HUNDRED
+            if spec.approval_else_pct is None:
+                self.reason(f"{variant.name}_{pct}pct", variant.article, f"{pct}% of the cost is reimbursed.")
+        cap = spec.cap
+        if spec.module_cap == "dental":
+            cap = dental_module_amount(self.p)
+        if cap is not None:
+            _, used_amount = self.current(spec.category, periods[spec.category])
+            left = max(ZERO, cap - used_amount)
+            if amount > left:
+                self.reason(f"{spec.category}_cap_reached", variant.article,
+                            f"At most EUR {cap} per {spec.period.replace('_', ' ')}; EUR {money(used_amount)} "
+                            f"already used, EUR {money(left)} left.")
+                amount = left
+        amount = money(amount)
+        p.amount = amount
+        if spec.category:
+            key = (spec.category, periods[spec.category])
+            self.add_use(key, counted, amount)
+            p.entries.append((key, counted, amount))
+        if amount > 0:
+            self.reason("covered", variant.article, f"{label.capitalize()}: EUR {amount} of EUR "
+                        f"{money(p.eligible)} within the limits.")
+
+    def step_percentages(self, parts: list[_Part]) -> None:
+        for p in parts:
+            if p.region_factor != 1:
+                p.amount = money(p.amount * p.region_factor)
+            if p.region_factor == 0:  # no cover there: the care did not use any limit
+                for key, count, amount in p.entries:
+                    self.used[key][0] -= count
+                    self.used[key][1] -= amount
+
+    def step_maximum(self, parts: list[_Part]) -> Decimal:
+        total = sum((p.amount for p in parts), ZERO)
+        key = ("annual_maximum", self.period("insurance_year"))
+        _, used = self.current(*key)
+        left = max(ZERO, self.t.annual_maximum[self.level] - used)
+        if total > left:
+            self.reason("annual_maximum_reached", self.art("maximum"),
+                        f"The maximum of EUR {self.t.annual_maximum[self.level]} per period is reached; "
+                        f"EUR {money(left)} left.")
+            ratio = left / total
+            for p in parts:
+                p.amount = money(p.amount * ratio)
+            total = sum((p.amount for p in parts), ZERO)
+            if total > left:  # rounding up by a cent
+                parts[-1].amount -= total - left
+                total = left
+        return total
+
+    def step_deductible(self, parts: list[_Part], total: Decimal) -> Evaluation:
+        exempt = sum((p.amount for p in parts if p.treatment_type in self.t.deductible_exempt
+                      or (p.spec is not None and p.spec.no_deductible)), ZERO)
+        base = total - exempt
+        day = self.day
+        if self.c.treatment_type == "hospital_admission" and self.facts.get("admission_date"):
+            day = min(day, self.facts["admission_date"])  # a stay across years pays it once
+        saved, self.day = self.day, day
+        dkey = ("deductible", self.period("insurance_year"))
+        self.day = saved
+        _, used = self.current(*dkey)
+        applied = max(ZERO, min(base, self.p.deductible_eur - used))
+        reimbursed = total - applied
+        if applied > 0:
+            self.reason("deductible", self.art("deductible"),
+                        f"Deductible: EUR {money(applied)} applied (EUR {money(used + applied)} of "
+                        f"EUR {self.p.deductible_eur} used this period).")
+            self.add_use(dkey, 0, applied)
+        if reimbursed > 0:
+            self.add_use(("annual_maximum", self.period("insurance_year")), 0, reimbursed)
+        covered = reimbursed + applied
+        if self.eur == 0 or covered == self.eur:
+            decision = "covered"
+        elif covered <= 0:
+            decision = "not_covered"
+        else:
+            decision = "partially_covered"
+        entries = {k: v for k, v in self.used.items() if v[0] or v[1]}
+        return Evaluation(decision, money(reimbursed), money(applied), self.reasons, entries)
+
+
+def usage_periods(person: InsuredPerson, claim: Claim, table: PolicyTable | None = None) -> set[str]:
+    """The period keys an evaluation of `claim` can read (besides `ev:` event keys)."""
+    unit = (table or get_table(person.product)).period_unit
+    days = {claim.treatment_date}
+    if claim.facts.get("admission_date"):
+        days.add(claim.facts["admission_date"])
+    return {period_key(kind, unit, person.insurance_year_start, person.policy_start, day)
+            for day in days for kind in ("insurance_year", "two_years", "five_years", "lifetime")}
+
+
+def evaluate(person: InsuredPerson, claim: Claim, eur_total: Decimal, usage: Usage, *,
+             today: date | None = None, table: PolicyTable | None = None) -> Evaluation:
+    """Evaluate one claim of `person` whose total is `eur_total` EUR, given usage of other claims."""
+    return Evaluator(person, claim, eur_total, usage, today or date.today(), table).run()

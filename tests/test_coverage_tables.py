@@ -1,0 +1,56 @@
+"""Policy tables load and validate; a malformed table is an error naming the file and key."""
+import shutil
+
+import pytest
+import yaml
+
+from coverage import tables as T
+
+
+def test_both_products_load_with_every_taxonomy_code():
+    loaded = T.tables()
+    assert set(loaded) == {"oom_international", "voorlopig_verblijf_nl"}
+    for table in loaded.values():
+        assert set(table.benefits) == set(T.TREATMENT_TYPES)
+    assert T.rules_version().startswith("oom_international=")
+
+
+def _broken(tmp_path, mutate):
+    folder = tmp_path / "policies"
+    shutil.copytree(T.POLICY_DIR, folder)
+    path = folder / "oom_international.yaml"
+    data = yaml.safe_load(path.read_text())
+    mutate(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    T.tables.cache_clear()
+    try:
+        with pytest.raises(T.TableError) as err:
+            T.tables(str(folder))
+    finally:
+        T.tables.cache_clear()
+    return err.value
+
+
+@pytest.mark.parametrize("mutate,key", [
+    (lambda d: d["benefits"].pop("optical"), "benefits.optical"),
+    (lambda d: d["benefits"]["physiotherapy"]["variants"][0]["plus"].update(max_count="lots"),
+     "benefits.physiotherapy.variants[0].plus.max_count"),
+    (lambda d: d["benefits"]["optical"]["variants"][0]["top"].update(cap="-5"),
+     "benefits.optical.variants[0].top.cap"),
+    (lambda d: d["benefits"]["optical"]["variants"][0]["top"].update(period="decade"),
+     "benefits.optical.variants[0].top.period"),
+    (lambda d: d["benefits"]["optical"]["variants"][0]["top"].pop("category"),
+     "benefits.optical.variants[0].top.category"),
+    (lambda d: d["benefits"]["optical"]["variants"][0].pop("top"), "benefits.optical.variants[0].top"),
+    (lambda d: d["benefits"]["dental"]["variants"][0]["when"][0].update(colour="red"),
+     "benefits.dental.variants[0].when[0].colour"),
+    (lambda d: d["annual_maximum"].pop("top"), "annual_maximum.top"),
+    (lambda d: d["regions"].update(C="everything"), "regions.C"),
+    (lambda d: d["articles"].pop("deductible"), "articles.deductible"),
+    (lambda d: d["benefits"].update(massage={"article": "x", "variants": []}), "benefits.massage"),
+    (lambda d: d["exclusions"][0].update(keywords=[]), "exclusions[0].keywords"),
+])
+def test_malformed_table_names_file_and_key(tmp_path, mutate, key):
+    err = _broken(tmp_path, mutate)
+    assert err.file == "oom_international.yaml" and err.key == key
+    assert "oom_international.yaml" in str(err) and key in str(err)
