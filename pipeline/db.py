@@ -28,6 +28,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA synchronous=NORMAL")  # safe with WAL against crashes; not power loss
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
 

@@ -8,6 +8,7 @@ import hashlib
 import json
 import logging
 import traceback
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -92,13 +93,12 @@ def model_version() -> str | None:
         return None
 
 
-def rules_version() -> str | None:
-    try:
-        from coverage.tables import rules_version as rv
+@lru_cache(maxsize=1)
+def rules_version() -> str:
+    """Versions and digest of the policy tables; a malformed table raises (a start-up error)."""
+    from coverage.tables import rules_version as rv
 
-        return rv()
-    except Exception:
-        return None
+    return rv()
 
 
 def build_fields(ext: Extraction, cls) -> tuple[dict, dict, dict]:
@@ -166,26 +166,53 @@ def evaluate_coverage(session: Session, insured: Insured, fields: dict, conv, do
 def analyse(session: Session, data: bytes, document_id: str, source: str,
             insured: Insured | None, cfg: RoutingConfig) -> tuple[dict, dict]:
     """Run every stage; returns (contract result, evidence). Failures become `failed` results."""
+    extracted = extract_stage(data, document_id, source)
+    if isinstance(extracted, dict):
+        return extracted, {}
+    ext, pages = extracted
+    return decide(session, ext, pages, classify_stage(ext, source), document_id, source, insured, cfg)
+
+
+# The three parts of `analyse`, also run as separate Prefect tasks by pipeline/flows.py.
+
+
+def extract_stage(data: bytes, document_id: str, source: str) -> tuple[Extraction, list] | dict:
+    """(extraction, pages), or the `failed` result when the file cannot be read."""
     try:
-        ext, pages = read_and_extract(data)
+        return read_and_extract(data)
     except ExtractionError as e:
-        return failed(document_id, source, e.code, e.message), {}
+        return failed(document_id, source, e.code, e.message)
     except Exception as e:  # a bug must not stop the batch: record it and go on
         log.error("internal error on %s:\n%s", source, traceback.format_exc())
-        return failed(document_id, source, "internal_error", f"{type(e).__name__}: {e}"), {}
+        return failed(document_id, source, "internal_error", f"{type(e).__name__}: {e}")
 
-    reasons: list[str] = list(ext.review_reasons)
+
+def classify_stage(ext: Extraction, source: str) -> tuple[Any, list[str]]:
+    """(classification or None, the review reasons it raised)."""
     try:
         cls = classify(ext)
-        reasons += [n for n in getattr(cls, "notes", []) if ":" in n or n.endswith("_needed")]
+        return cls, [n for n in getattr(cls, "notes", []) if ":" in n or n.endswith("_needed")]
     except Exception as e:
         log.error("classifier failed on %s: %s", source, e)
-        cls = None
-        reasons.append("classifier_unavailable")
+        return None, ["classifier_unavailable"]
+
+
+def decide(session: Session, ext: Extraction, pages: list, classified: tuple[Any, list[str]],
+           document_id: str, source: str, insured: Insured | None,
+           cfg: RoutingConfig) -> tuple[dict, dict]:
+    """Convert, evaluate and route an extracted, classified document."""
+    cls, cls_reasons = classified
+    reasons: list[str] = list(ext.review_reasons) + cls_reasons
     fields, conf, boxes = build_fields(ext, cls)
     conf["overall"] = overall(conf)
     reasons += low_confidence_reasons(conf, cfg)
 
+    if insured is not None and insured.person is not None:
+        from pipeline.usage import lock
+
+        # Lock the insured person before any read: on SQLite a transaction that has read cannot
+        # start writing after another writer committed; on PostgreSQL this serialises usage.
+        lock(session, insured.insured_id, insured.person.raw)
     conv, fx_reasons = convert_eur(session, fields)
     reasons += fx_reasons
     coverage = None
@@ -282,6 +309,18 @@ def current_versions(insured: Insured | None) -> dict:
             "rules_version": rules}
 
 
+def stored_result(sessions: sessionmaker[Session], document_id: str, versions: dict,
+                  source: str) -> dict | None:
+    """The current result of a document if it was made with exactly these versions."""
+    with sessions() as session:
+        doc = session.get(Document, document_id)
+        if doc is not None and doc.current_result_id is not None:
+            row = session.get(Result, doc.current_result_id)
+            if all(getattr(row, k) == v for k, v in versions.items()):
+                return {**row.payload, "source": source}
+    return None
+
+
 def process_bytes(data: bytes, source: str, sessions: sessionmaker[Session],
                   insured: Insured | None = None, *, force: bool = False,
                   cfg: RoutingConfig | None = None) -> dict:
@@ -296,12 +335,9 @@ def process_bytes(data: bytes, source: str, sessions: sessionmaker[Session],
     with sessions.begin() as session:
         store_original(session, data, document_id)
     if not force:
-        with sessions() as session:
-            doc = session.get(Document, document_id)
-            if doc is not None and doc.current_result_id is not None:
-                row = session.get(Result, doc.current_result_id)
-                if all(getattr(row, k) == v for k, v in versions.items()):
-                    return {**row.payload, "source": source}
+        stored = stored_result(sessions, document_id, versions, source)
+        if stored is not None:
+            return stored
     with sessions.begin() as session:
         result, evidence = analyse(session, data, document_id, source, insured, cfg)
         save(session, result, evidence, insured, versions)
