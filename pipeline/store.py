@@ -54,8 +54,8 @@ class Result(Base):
     document_id: Mapped[str] = mapped_column(String(64), ForeignKey("documents.id"), index=True)
     status: Mapped[str] = mapped_column(String(16))
     pipeline_version: Mapped[str] = mapped_column(String(32))
-    model_version: Mapped[str | None] = mapped_column(String(64))
-    rules_version: Mapped[str | None] = mapped_column(String(64))
+    model_version: Mapped[str | None] = mapped_column(String(255))
+    rules_version: Mapped[str | None] = mapped_column(String(255))
     payload: Mapped[dict] = mapped_column(JSON)  # the contract's result object
     evidence: Mapped[dict | None] = mapped_column(JSON)  # source boxes per field, page sizes
     changes: Mapped[dict | None] = mapped_column(JSON)  # what changed against the previous result

@@ -1,0 +1,187 @@
+"""Reviewer edits: validation of field values, and the EUR amount and coverage they lead to."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy.orm import Session
+
+TREATMENT_TYPES = (
+    "general_practice", "medication", "specialist", "laboratory", "hospital_admission",
+    "patient_transport", "transplant", "dialysis", "plastic_surgery", "rehabilitation",
+    "accommodation", "vaccination", "physiotherapy", "occupational_therapy", "speech_therapy",
+    "dietetics", "dental", "maternity", "fertility", "reproductive_health", "mental_health",
+    "preventive_care", "medical_aids", "optical", "alternative_medicine", "dermatology",
+    "foot_care", "repatriation", "other",
+)
+SETTINGS = ("inpatient", "daycare", "outpatient")
+EDITABLE = ("total_amount", "currency", "invoice_date", "country", "treatment_type", "setting",
+            "invoice_number", "provider_name", "patient_name")
+LABELS = {"total_amount": "Total amount", "currency": "Currency", "invoice_date": "Invoice date",
+          "country": "Country", "treatment_type": "Treatment type", "setting": "Setting",
+          "invoice_number": "Invoice number", "provider_name": "Provider",
+          "patient_name": "Patient"}
+MAX_AMOUNT = Decimal("100000000")
+
+
+def _amount(text: str) -> str:
+    t = text.replace(" ", "").replace("\u00a0", "")
+    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d{1,2})?|\d+(\.\d{1,2})?", t):
+        t = t.replace(",", "")
+    elif re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d{1,2})?|\d+(,\d{1,2})?", t):
+        t = t.replace(".", "").replace(",", ".")
+    else:
+        raise ValueError("an amount like 1234.50")
+    try:
+        value = Decimal(t)
+    except InvalidOperation:
+        raise ValueError("an amount like 1234.50")
+    if value >= MAX_AMOUNT:
+        raise ValueError("amount too large")
+    return str(value.quantize(Decimal("0.01")))
+
+
+def _date(text: str) -> str:
+    try:
+        d = date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("a date as YYYY-MM-DD")
+    if d.year < 1990 or d > date.today() + timedelta(days=1):
+        raise ValueError("the date must be between 1990 and today")
+    return d.isoformat()
+
+
+def _currency(text: str) -> str:
+    import pycountry
+
+    t = text.upper()
+    if not re.fullmatch(r"[A-Z]{3}", t) or pycountry.currencies.get(alpha_3=t) is None:
+        raise ValueError("an ISO 4217 code such as EUR")
+    return t
+
+
+def _country(text: str) -> str:
+    import pycountry
+
+    t = text.upper()
+    if not re.fullmatch(r"[A-Z]{2}", t) or pycountry.countries.get(alpha_2=t) is None:
+        raise ValueError("an ISO 3166 code such as DE")
+    return t
+
+
+def _choice(options):
+    def check(text: str) -> str:
+        if text not in options:
+            raise ValueError("one of " + ", ".join(options))
+        return text
+    return check
+
+
+def _text(text: str) -> str:
+    if len(text) > 200:
+        raise ValueError("at most 200 characters")
+    return text
+
+
+CHECKS = {"total_amount": _amount, "invoice_date": _date, "currency": _currency,
+          "country": _country, "treatment_type": _choice(TREATMENT_TYPES),
+          "setting": _choice(SETTINGS), "invoice_number": _text, "provider_name": _text,
+          "patient_name": _text}
+
+
+def fact_spec() -> list[tuple[str, object]]:
+    """The facts a reviewer may give the coverage check: (name, kind) from coverage.claim."""
+    try:
+        from coverage.claim import FACTS
+    except ImportError:
+        return []
+    return sorted(FACTS.items())
+
+
+def validate_facts(submitted: dict) -> tuple[dict, dict[str, str]]:
+    """Form values `fact.<name>` -> (facts as JSON values, errors by `facts.<name>`)."""
+    raw: dict = {}
+    for name, kind in fact_spec():
+        text = str(submitted.get(f"fact.{name}") or "").strip()
+        if not text:
+            continue
+        if kind == "bool":
+            if text not in ("yes", "no"):
+                return {}, {f"facts.{name}": "yes or no"}
+            raw[name] = text == "yes"
+        else:
+            raw[name] = text
+    if not raw:
+        return {}, {}
+    from coverage.claim import ClaimError, parse_facts
+
+    try:
+        parsed = parse_facts(raw)
+    except ClaimError as e:
+        return {}, {e.field: e.message}
+    return {k: v if isinstance(v, (bool, int)) else str(raw[k]) for k, v in parsed.items()}, {}
+
+
+def validate(current: dict, submitted: dict) -> tuple[dict, dict[str, str]]:
+    """(the fields with the submitted edits applied, errors by field). Blank means null.
+    Facts for the coverage check (`fact.<name>`) go to fields["facts"]."""
+    fields = dict(current)
+    facts, errs = validate_facts(submitted)
+    if facts:
+        fields["facts"] = facts
+    for name in EDITABLE:
+        if name not in submitted:
+            continue
+        text = str(submitted[name] or "").strip()
+        if not text:
+            fields[name] = None
+            continue
+        try:
+            fields[name] = CHECKS[name](text)
+        except ValueError as e:
+            errs[name] = str(e)
+    return fields, errs
+
+
+def changes(before: dict, after: dict) -> dict[str, tuple]:
+    return {k: (before.get(k), after.get(k)) for k in EDITABLE if before.get(k) != after.get(k)}
+
+
+def eur_for(session: Session, fields: dict):
+    """(Conversion or None, message)."""
+    missing = [k for k in ("total_amount", "currency", "invoice_date") if not fields.get(k)]
+    if missing:
+        return None, "missing " + ", ".join(missing)
+    try:
+        from pipeline.fx import NoRate, convert
+    except ImportError:
+        return None, "FX conversion is not available"
+    try:
+        return convert(session, Decimal(fields["total_amount"]), fields["currency"],
+                       date.fromisoformat(fields["invoice_date"])), None
+    except NoRate as e:
+        return None, e.reason
+
+
+def coverage_for(session: Session, insured_id: str | None, fields: dict, conv, document_id: str):
+    """(coverage object or None, message). Updates usage in `session`: roll back for a preview."""
+    from review.worker import load_insured
+
+    insured = load_insured(session, insured_id)
+    if insured is None:
+        return None, "insured person not known"
+    if insured.person is None:
+        return None, f"insured file invalid: {insured.error_field}"
+    try:
+        from pipeline.coverage_service import evaluate_claim
+    except ImportError:
+        return None, "coverage evaluation is not available"
+    return evaluate_claim(session, insured.person, fields, conv, document_id), None
+
+
+def recompute(session: Session, insured_id: str | None, fields: dict, document_id: str) -> dict:
+    conv, eur_msg = eur_for(session, fields)
+    cov, cov_msg = coverage_for(session, insured_id, fields, conv, document_id)
+    return {"eur": conv.as_contract() if conv is not None else None, "eur_message": eur_msg,
+            "coverage": cov, "coverage_message": cov_msg}
