@@ -49,24 +49,73 @@ class Line:
         return min((w.y0 for w in self.words), default=0.0)
 
 
-def _gap_is_column(prev: Word, w: Word) -> bool:
-    height = max(1.0, min(prev.y1 - prev.y0, w.y1 - w.y0))
-    return (w.x0 - prev.x1) > 0.9 * height
+def _gap_is_column(prev: Word, w: Word, row_h: float) -> bool:
+    """A gap wider than ~a digit pair separates columns; single spaces do not."""
+    return (w.x0 - prev.x1) > 0.9 * row_h
+
+
+def _row_height(ws: list[Word]) -> float:
+    hs = sorted(w.y1 - w.y0 for w in ws)
+    return max(1.0, hs[len(hs) // 2]) if hs else 1.0
+
+
+_RULE = re.compile(r"[|\[\]¦]+")
+_THAI = re.compile(r"[\u0e00-\u0e7f]")
+
+
+def _clean_row(ws: list[Word]) -> tuple[list[Word], set[int]]:
+    """Drop empty words, table rules ('|') and OCR duplicates; return the words and the indexes
+    after which a column break must be forced (where a rule stood)."""
+    out: list[Word] = []
+    breaks: set[int] = set()
+    for w in ws:
+        t = w.text.strip() if w.text else ""
+        if not t:
+            continue
+        if _RULE.fullmatch(t):
+            if out:
+                breaks.add(len(out) - 1)
+            continue
+        if t[0] in "|[" and len(t) > 1:
+            t = t.lstrip("|[")
+            if out:
+                breaks.add(len(out) - 1)
+        if t[-1] in "|]" and len(t) > 1 and not t.startswith("("):
+            t = t.rstrip("|]")
+            breaks.add(len(out))
+        if t != w.text:
+            w = Word(t, w.x0, w.y0, w.x1, w.y1, w.page, w.conf, w.line)
+        if out:
+            prev = out[-1]
+            overlap = min(prev.x1, w.x1) - max(prev.x0, w.x0)
+            if overlap > 0.5 * min(prev.x1 - prev.x0, w.x1 - w.x0) > 0:
+                if w.conf > prev.conf:
+                    out[-1] = w
+                continue
+        out.append(w)
+    return out, breaks
 
 
 def build_lines(pages: list[Page]) -> list[Line]:
     out: list[Line] = []
     for page in pages:
         for ws in page.lines():
-            ws = [w for w in ws if w.text and w.text.strip()]
+            ws, breaks = _clean_row(ws)
             if not ws:
                 continue
             parts: list[str] = []
             spans: list[tuple[int, int]] = []
             pos = 0
+            row_h = _row_height(ws)
             for i, w in enumerate(ws):
                 if i:
-                    sep = "  " if _gap_is_column(ws[i - 1], w) else " "
+                    prev = ws[i - 1]
+                    if (i - 1) in breaks or _gap_is_column(prev, w, row_h):
+                        sep = "  "
+                    elif _THAI.match(w.text[0]) and _THAI.match(prev.text[-1]) and _thai_tight(prev, w):
+                        sep = ""
+                    else:
+                        sep = " "
                     parts.append(sep)
                     pos += len(sep)
                 t = w.text.translate(THAI_DIGITS)
@@ -76,6 +125,11 @@ def build_lines(pages: list[Page]) -> list[Line]:
             text = "".join(parts)
             out.append(Line(page.index, len(out), ws, text, fold(text), spans))
     return out
+
+
+def _thai_tight(prev: Word, w: Word) -> bool:
+    height = max(1.0, max(prev.y1 - prev.y0, w.y1 - w.y0))
+    return (w.x0 - prev.x1) < 0.45 * height
 
 
 def has_letters(s: str, n: int = 2) -> bool:
