@@ -221,10 +221,11 @@ def decide(session: Session, ext: Extraction, pages: list, classified: tuple[Any
             reasons.append(f"invalid_insured_file:{insured.error_field}")
         else:
             coverage = evaluate_coverage(session, insured, fields, conv, document_id)
-            pending = coverage["decision"] == "pending_information"
             # a question for a reviewer routes the document; a clear rule with its article does not
-            reasons += [f"coverage:{r['code']}" for r in coverage["reasons"]
-                        if pending or r.get("needs_review")]
+            questions = [f"coverage:{r['code']}" for r in coverage["reasons"] if r.get("needs_review")]
+            if coverage["decision"] == "pending_information" and not questions:
+                questions = ["coverage:pending_information"]
+            reasons += questions
     if not reasons and in_audit_sample(document_id, cfg):
         reasons.append("audit_sample")
     reasons = list(dict.fromkeys(reasons))
