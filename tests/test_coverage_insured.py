@@ -35,7 +35,7 @@ def base():
     ({"deductible_eur": None}, "deductible_eur"),
     ({"deductible_eur": True}, "deductible_eur"),
     ({"policy_start": None}, "policy_start"),
-    ({"policy_end": "2024-12-31"}, "policy_end"),
+    ({"policy_end": "2022-12-31"}, "policy_end"),
     ({"policy_start": "01-01-2025"}, "policy_start"),
     ({"insurance_year_start": None}, "insurance_year_start"),
     ({"date_of_birth": None}, "date_of_birth"),
