@@ -66,6 +66,13 @@ def process(
     from pipeline.process import process_file
 
     err = Console(stderr=True)
+    from pipeline.process import rules_version
+
+    try:
+        rules_version()  # a malformed policy table stops the command before any document
+    except Exception as e:
+        err.print(f"[red]cannot start: policy tables: {e}[/red]")
+        raise typer.Exit(2)
     files = expand(paths)
     sessions = session_factory(db)
     insured = load_insured(insured_file)
@@ -126,6 +133,17 @@ def _mount(module: str, attr: str, name: str, help_text: str) -> None:
 
 
 _mount("pipeline.cli_rates", "rates_app", "rates", "FX rates in the store (ECB, online, pegs)")
+_mount("pipeline.cli_review", "users_app", "users", "Reviewer accounts and upload-API keys")
+try:
+    from pipeline.cli_review import export_corrections_command, serve_command
+
+    app.command("serve")(serve_command)
+    app.command("export-corrections")(export_corrections_command)
+except ImportError:
+    pass
+from pipeline.cli_reprocess import reprocess_command  # noqa: E402
+
+app.command("reprocess")(reprocess_command)
 
 
 def main() -> None:

@@ -1,0 +1,156 @@
+"""Bulk throughput of `claimflow reprocess` with 1 and 2 local workers, per kind of invoice.
+
+    python bench/throughput.py [--text N] [--scans N] [--seed S] [--workdir DIR]
+
+Generates invoices with samples/generate.py, runs the backlog flow on a fresh SQLite store per
+run, and prints documents (and pages) per minute, the speed-up from 1 to 2 workers, peak memory
+per worker, and the pipeline's overhead over `extractors.pages.read_pages` alone on the same
+files. Rates are steady-state: counted from the moment every worker finished its first document
+(model loading and process start-up excluded; the wall-clock rate is printed too).
+Targets: text PDFs >= 600 docs/min (2 workers); scans >= 60 pages/min (2 workers);
+speed-up >= 1.7x; overhead <= 25 %; peak memory <= 1.5 GiB per worker.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def generate(out: Path, kind: str, count: int, seed: int) -> list[Path]:
+    if not (out / "invoices").exists():
+        subprocess.run([sys.executable, str(ROOT / "samples" / "generate.py"), "--out", str(out),
+                        "--count", str(count), "--seed", str(seed), "--kinds", kind],
+                       check=True, cwd=ROOT)
+    return sorted((out / "invoices").iterdir())
+
+
+def pages_of(out: Path, files: list[Path]) -> int:
+    total = 0
+    for f in files:
+        truth = out / "truth" / f"{f.stem}.json"
+        total += json.loads(truth.read_text()).get("pages", 1) if truth.exists() else 1
+    return total
+
+
+def raw_read_seconds(files: list[Path]) -> float:
+    """Seconds per document of read_pages alone (one process, after one warm-up file)."""
+    from extractors.pages import read_pages
+
+    read_pages(files[0].read_bytes())
+    start = time.perf_counter()
+    for f in files:
+        read_pages(f.read_bytes())
+    return (time.perf_counter() - start) / len(files)
+
+
+def steady_rate(db_url: str, run_id: int) -> tuple[float, float]:
+    """(documents per second once every worker is warm, seconds of that window)."""
+    from sqlalchemy import select
+
+    from pipeline.db import session_factory
+    from pipeline.store_bulk import BulkItem
+
+    with session_factory(db_url)() as s:
+        rows = s.execute(select(BulkItem.worker, BulkItem.finished_at)
+                         .where(BulkItem.run_id == run_id, BulkItem.state == "done")).all()
+    first: dict[str, float] = {}
+    times = sorted(r.finished_at.timestamp() for r in rows)
+    for r in rows:
+        t = r.finished_at.timestamp()
+        first[r.worker] = min(first.get(r.worker, t), t)
+    t0 = max(first.values())
+    after = [t for t in times if t > t0]
+    window = times[-1] - t0
+    return (len(after) / window if window > 0 and after else float("nan")), window
+
+
+def run(folder: Path, workers: int, work: Path, tag: str) -> dict:
+    from pipeline.cli_reprocess import run as reprocess
+
+    db_url = f"sqlite:///{work / f'{tag}-w{workers}.sqlite'}"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(work / f"{tag}-w{workers}.sqlite") + suffix).unlink(missing_ok=True)
+    start = time.perf_counter()
+    summary = reprocess(paths=[str(folder)], document_ids=[], query=None, db_url=db_url,
+                        force=True, insured_file=None, workers=workers, dask_address=None,
+                        batch_size=None)
+    wall = time.perf_counter() - start
+    rate, window = steady_rate(db_url, summary["run_id"])
+    peak = max((w["peak_rss_bytes"] for w in summary["workers"].values()), default=0)
+    return {"docs": summary["done"], "failed": summary["failed"], "errors": len(summary["errors"]),
+            "wall_s": wall, "steady_docs_per_s": rate, "window_s": window,
+            "peak_rss_gib": peak / 2 ** 30, "workers_seen": len(summary["workers"])}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--text", type=int, default=300, help="text PDFs to generate")
+    ap.add_argument("--scans", type=int, default=40, help="scans to generate")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--workdir", type=Path, default=None)
+    args = ap.parse_args()
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="claimflow-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"workdir {work}; machine: {os.cpu_count()} cores; load average "
+          f"{os.getloadavg()[0]:.1f}", file=sys.stderr)
+    rows = []
+    for kind, count in (("text_pdf", args.text), ("scan", args.scans)):
+        if count <= 0:
+            continue
+        out = work / kind
+        files = generate(out, kind, count, args.seed)
+        pages = pages_of(out, files)
+        raw = raw_read_seconds(files)
+        r1 = run(out / "invoices", 1, work, kind)
+        r2 = run(out / "invoices", 2, work, kind)
+        per_doc_1 = 1 / r1["steady_docs_per_s"]
+        rows.append({
+            "kind": kind, "documents": len(files), "pages": pages,
+            "docs_per_min_1w": 60 * r1["steady_docs_per_s"],
+            "docs_per_min_2w": 60 * r2["steady_docs_per_s"],
+            "pages_per_min_2w": 60 * r2["steady_docs_per_s"] * pages / len(files),
+            "wall_docs_per_min_2w": 60 * r2["docs"] / r2["wall_s"],
+            "speedup": r2["steady_docs_per_s"] / r1["steady_docs_per_s"],
+            "raw_read_s_per_doc": raw, "pipeline_s_per_doc_1w": per_doc_1,
+            "overhead_pct": 100 * (per_doc_1 / raw - 1),
+            "peak_rss_gib_1w": r1["peak_rss_gib"], "peak_rss_gib_2w": r2["peak_rss_gib"],
+            "failed": r2["failed"], "errors": r2["errors"],
+            "wall_s_1w": r1["wall_s"], "wall_s_2w": r2["wall_s"],
+        })
+    for r in rows:
+        print(f"\n{r['kind']}: {r['documents']} documents, {r['pages']} pages "
+              f"({r['failed']} failed results, {r['errors']} errors)")
+        print(f"  1 worker : {r['docs_per_min_1w']:8.1f} docs/min (steady), wall {r['wall_s_1w']:.1f} s")
+        print(f"  2 workers: {r['docs_per_min_2w']:8.1f} docs/min, {r['pages_per_min_2w']:.1f} pages/min "
+              f"(steady); {r['wall_docs_per_min_2w']:.1f} docs/min wall-clock, wall {r['wall_s_2w']:.1f} s")
+        print(f"  speed-up 1 -> 2 workers: {r['speedup']:.2f}x")
+        print(f"  read_pages alone {1000 * r['raw_read_s_per_doc']:.1f} ms/doc; pipeline "
+              f"{1000 * r['pipeline_s_per_doc_1w']:.1f} ms/doc -> overhead {r['overhead_pct']:.0f} %")
+        print(f"  peak memory per worker: {r['peak_rss_gib_1w']:.2f} GiB (1 worker), "
+              f"{r['peak_rss_gib_2w']:.2f} GiB (2 workers)")
+    targets = [
+        ("text_pdf", "docs_per_min_2w", 600, ">="), ("scan", "pages_per_min_2w", 60, ">="),
+        (None, "speedup", 1.7, ">="), (None, "overhead_pct", 25, "<="),
+        (None, "peak_rss_gib_2w", 1.5, "<="), (None, "peak_rss_gib_1w", 1.5, "<="),
+    ]
+    print("\ntargets:")
+    for kind, key, limit, op in targets:
+        for r in rows:
+            if kind and r["kind"] != kind:
+                continue
+            ok = r[key] >= limit if op == ">=" else r[key] <= limit
+            print(f"  {'PASS' if ok else 'MISS'} {r['kind']} {key} = {r[key]:.2f} (target {op} {limit})")
+    print(json.dumps(rows), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,343 @@
+"""Bulk reprocessing without Prefect: selections, checkpointed runs, batches, change summaries.
+
+pipeline/flows.py runs `process_batch` as Prefect tasks on local processes or a Dask cluster.
+Exactly-once: an item is marked done by the same transaction that saves its result, and only if
+it was not done yet, so a killed run resumes where it stopped and a batch retried on another
+worker skips what the first attempt finished.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import resource
+import socket
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import (DBAPIError, DisconnectionError, IntegrityError, InterfaceError,
+                            OperationalError)
+from sqlalchemy.exc import TimeoutError as SATimeoutError
+from sqlalchemy.orm import Session, sessionmaker
+
+from pipeline import process as P
+from pipeline.result import failed
+from pipeline.store import Document, Insured as InsuredRow, Original, Result, utcnow
+from pipeline.store_bulk import BulkItem, BulkRun
+
+log = logging.getLogger("claimflow.bulk")
+
+
+@dataclass
+class Selection:
+    """What to reprocess: files/directories, document ids, or a store query (see bulk_query)."""
+
+    paths: list[str] = field(default_factory=list)
+    document_ids: list[str] = field(default_factory=list)
+    query: str | None = None
+    force: bool = True  # False: skip documents whose current result has the current versions
+    insured_file: str | None = None
+
+    def fingerprint(self) -> str:
+        data = asdict(self)
+        data["paths"] = sorted(os.path.abspath(p) for p in self.paths)
+        data["document_ids"] = sorted(self.document_ids)
+        if self.insured_file:
+            data["insured_file"] = os.path.abspath(self.insured_file)
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+class RunIncomplete(RuntimeError):
+    """Some items could not be processed (e.g. the database stayed unreachable); resumable."""
+
+
+# --- runs and items ---------------------------------------------------------------------------
+
+
+def resolve(session: Session, sel: Selection) -> list[tuple[str, str]]:
+    """[(kind, ref)] in processing order: the paths' files, then ids, then the query's documents."""
+    from pipeline.bulk_query import select_documents
+    from pipeline.cli import expand
+
+    items = [("path", os.path.abspath(p)) for p in expand(sel.paths)]
+    items += [("document", d) for d in sel.document_ids]
+    if sel.query:
+        current = P.current_versions(None)
+        items += [("document", d) for d in select_documents(session, sel.query, current)]
+    return items
+
+
+def open_run(sessions: sessionmaker[Session], sel: Selection) -> tuple[int, bool]:
+    """(run id, resumed): the unfinished run of this same selection, else a new frozen run."""
+    fp = sel.fingerprint()
+    with sessions.begin() as s:
+        run = s.scalars(select(BulkRun).where(BulkRun.fingerprint == fp, BulkRun.state == "running")
+                        .order_by(BulkRun.id.desc()).limit(1)).first()
+        if run is not None:
+            run.attempts += 1
+            s.execute(update(BulkItem).where(BulkItem.run_id == run.id, BulkItem.state == "error")
+                      .values(state="pending", error=None))
+            return run.id, True
+        items = resolve(s, sel)
+        run = BulkRun(fingerprint=fp, selection=asdict(sel), state="running", total=len(items))
+        s.add(run)
+        s.flush()
+        s.add_all(BulkItem(run_id=run.id, position=i, kind=k, ref=r, state="pending")
+                  for i, (k, r) in enumerate(items))
+        return run.id, False
+
+
+def pending(sessions: sessionmaker[Session], run_id: int) -> list[int]:
+    with sessions() as s:
+        return list(s.scalars(select(BulkItem.id).where(BulkItem.run_id == run_id,
+                                                        BulkItem.state == "pending")
+                              .order_by(BulkItem.position)))
+
+
+def batches(ids: list[int], workers: int, size: int | None = None) -> list[list[int]]:
+    """About four batches per worker (load balance), 1..25 items each unless `size` is given."""
+    if size is None:
+        size = max(1, min(25, -(-len(ids) // max(1, workers * 4))))
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
+
+
+def counts(sessions: sessionmaker[Session], run_id: int) -> dict[str, int]:
+    """done / error / pending items and result statuses so far."""
+    out = {"total": 0, "done": 0, "error": 0, "pending": 0, "auto_processed": 0,
+           "needs_review": 0, "failed": 0}
+    with sessions() as s:
+        for state, status, n in s.execute(
+                select(BulkItem.state, BulkItem.status, func.count()).where(BulkItem.run_id == run_id)
+                .group_by(BulkItem.state, BulkItem.status)):
+            out["total"] += n
+            out[state] = out.get(state, 0) + n
+            if state == "done" and status:
+                out[status] = out.get(status, 0) + n
+    return out
+
+
+def summary(sessions: sessionmaker[Session], run_id: int) -> dict[str, Any]:
+    """Counts of the run and what changed against each document's previous result."""
+    out: dict[str, Any] = counts(sessions, run_id)
+    changed = {"decision": 0, "amount": 0, "status": 0, "fields": 0, "new": 0, "unchanged": 0}
+    errors = []
+    with sessions() as s:
+        run = s.get(BulkRun, run_id)
+        for item in s.scalars(select(BulkItem).where(BulkItem.run_id == run_id)):
+            if item.state == "error":
+                errors.append({"ref": item.ref, "error": item.error})
+            if item.state != "done" or item.status is None:
+                continue
+            ch = item.changes
+            if ch is None:
+                changed["new"] += 1
+                continue
+            if not ch:
+                changed["unchanged"] += 1
+            if "decision" in ch:
+                changed["decision"] += 1
+            if {"reimbursed_eur", "eur_amount", "total_amount"} & set(ch):
+                changed["amount"] += 1
+            if "status" in ch:
+                changed["status"] += 1
+            if set(ch) - {"decision", "reimbursed_eur", "eur_amount", "total_amount", "status"}:
+                changed["fields"] += 1
+        out.update(run_id=run_id, attempts=run.attempts, state=run.state, changed=changed,
+                   errors=errors[:50])
+    return out
+
+
+def finish(sessions: sessionmaker[Session], run_id: int) -> bool:
+    """Mark the run finished if nothing is pending; True when it is."""
+    with sessions.begin() as s:
+        left = s.scalar(select(func.count()).where(BulkItem.run_id == run_id,
+                                                   BulkItem.state == "pending"))
+        if left:
+            return False
+        run = s.get(BulkRun, run_id)
+        run.state, run.finished_at = "finished", utcnow()
+        return True
+
+
+# --- one item ---------------------------------------------------------------------------------
+
+
+class _AlreadyDone(Exception):
+    pass
+
+
+def transient(exc: BaseException) -> bool:
+    """An error a retry can fix: database connection lost, server down, lock timeout, or the
+    network (the online rate provider). Never a broken file or a bug."""
+    if isinstance(exc, DBAPIError):
+        return exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError))
+    if isinstance(exc, (SATimeoutError, DisconnectionError, ConnectionError, TimeoutError)):
+        return True
+    name = f"{type(exc).__module__}.{type(exc).__name__}"
+    return name.startswith(("httpx.", "requests.")) and any(
+        k in type(exc).__name__ for k in ("Connect", "Timeout", "Network", "Transport"))
+
+
+def insured_for(session: Session, insured_id: str | None) -> P.Insured | None:
+    """The insured person stored for a document, so its coverage and claim stay with them."""
+    if not insured_id:
+        return None
+    row = session.get(InsuredRow, insured_id)
+    if row is not None and row.profile:
+        try:
+            from coverage.insured import parse_insured
+
+            return P.Insured(person=parse_insured(row.profile))
+        except Exception as e:  # a profile that no longer validates: review, same claim
+            return P.Insured(person=_KnownId(insured_id), error_field=getattr(e, "field", "profile"),
+                             error_message=str(e))
+    return P.Insured(person=_KnownId(insured_id), error_field="insured_profile_missing",
+                     error_message=f"no stored profile for insured {insured_id}")
+
+
+@dataclass(frozen=True)
+class _KnownId:
+    insured_id: str
+
+    @property
+    def raw(self) -> dict:
+        return {"insured_id": self.insured_id}
+
+
+def _read(sessions, item: BulkItem) -> tuple[bytes | None, str, dict | None]:
+    """(bytes, source, failed result or None)."""
+    if item.kind == "document":
+        with sessions() as s:
+            doc = s.get(Document, item.ref)
+            orig = s.get(Original, item.ref)
+            if orig is None or (not orig.data and orig.size):
+                raise LookupError(f"the original of document {item.ref} is not in the store")
+            return orig.data, doc.source if doc else item.ref, None
+    path = item.ref
+    try:
+        size = os.path.getsize(path)
+        if size > P.MAX_BYTES:
+            return None, path, {"too_large": size}
+        with open(path, "rb") as fh:
+            return fh.read(), path, None
+    except FileNotFoundError:
+        return None, path, failed(None, path, "file_not_found", f"no such file: {path}")
+    except OSError as e:
+        return None, path, failed(None, path, "unreadable_file", f"cannot read {path}: {e.strerror}")
+
+
+def _mark(s: Session, item_id: int, **values) -> None:
+    res = s.execute(update(BulkItem).where(BulkItem.id == item_id, BulkItem.state != "done")
+                    .values(state="done", finished_at=utcnow(), worker=WORKER, **values))
+    if res.rowcount != 1:
+        raise _AlreadyDone()
+
+
+WORKER = f"{socket.gethostname()}:{os.getpid()}"[:64]
+
+
+def process_item(sessions: sessionmaker[Session], item_id: int, sel: Selection,
+                 default: P.Insured | None, cfg) -> str | None:
+    """Process one item; returns its result status, or None when it was already done."""
+    with sessions() as s:
+        item = s.get(BulkItem, item_id)
+        if item.state == "done":
+            return None
+        s.expunge(item)
+    data, source, early = _read(sessions, item)
+    if early is not None:
+        if "too_large" in early:
+            result = P._too_large(item.ref, early["too_large"], sessions, default)
+        else:
+            result = early
+        try:
+            with sessions.begin() as s:
+                _mark(s, item_id, document_id=result["document_id"], status=result["status"])
+        except _AlreadyDone:
+            return None
+        return result["status"]
+    document_id = hashlib.sha256(data).hexdigest()
+    with sessions() as s:
+        doc = s.get(Document, document_id)
+        insured = default or (insured_for(s, doc.insured_id) if doc else None)
+    versions = P.current_versions(insured)
+    try:
+        if not sel.force:
+            stored = P.stored_result(sessions, document_id, versions, source)
+            if stored is not None:  # up to date: nothing to do, nothing changed
+                with sessions.begin() as s:
+                    _mark(s, item_id, document_id=document_id, status=stored["status"], changes={})
+                return stored["status"]
+        with sessions.begin() as s:
+            twin = s.scalar(select(BulkItem.status).where(  # the same bytes earlier in this run
+                BulkItem.run_id == item.run_id, BulkItem.document_id == document_id,
+                BulkItem.state == "done").limit(1))
+            if twin is not None:
+                _mark(s, item_id, document_id=document_id, status=twin, changes={})
+                return twin
+            result, evidence = P.analyse(s, data, document_id, source, insured, cfg)
+            # written after the analysis so a SQLite write lock is never held during OCR;
+            # one commit per document: original, result, claim, review item, checkpoint
+            P.store_original(s, data, document_id)
+            P.save(s, result, evidence, insured, versions)
+            s.flush()
+            doc = s.get(Document, document_id)
+            row = s.get(Result, doc.current_result_id)
+            _mark(s, item_id, document_id=document_id, result_id=row.id, status=result["status"],
+                  changes=row.changes)
+    except _AlreadyDone:
+        return None
+    return result["status"]
+
+
+ITEM_RETRY_DELAYS = (0.2, 0.5, 1.0)  # seconds between attempts of one item on transient errors
+
+
+def process_batch(db_url: str, run_id: int, item_ids: list[int], sel: Selection) -> dict:
+    """Process items one by one. Transient database errors are retried per item and then raised
+    (the Prefect task retries the batch, skipping finished items); any other error is recorded
+    on the item and the batch goes on."""
+    from pipeline.db import session_factory
+    from pipeline.routing import RoutingConfig
+
+    started = time.monotonic()
+    sessions = session_factory(db_url)
+    cfg = RoutingConfig.load()
+    insured = None
+    if sel.insured_file:
+        from pipeline.cli import load_insured
+
+        insured = load_insured(sel.insured_file)
+    out = {"worker": WORKER, "pid": os.getpid(), "processed": 0, "skipped": 0, "errors": 0}
+    for item_id in item_ids:
+        for attempt in range(len(ITEM_RETRY_DELAYS) + 1):
+            last = attempt == len(ITEM_RETRY_DELAYS)
+            try:
+                status = process_item(sessions, item_id, sel, insured, cfg)
+                out["processed" if status else "skipped"] += 1
+                break
+            except IntegrityError:  # another worker saved the same bytes at the same moment
+                if last:
+                    raise
+            except Exception as e:
+                if transient(e):
+                    if last:
+                        raise
+                    time.sleep(ITEM_RETRY_DELAYS[attempt])
+                    continue
+                log.error("item %s failed: %s", item_id, e, exc_info=True)
+                _record_error(sessions, item_id, f"{type(e).__name__}: {e}")
+                out["errors"] += 1
+                break
+    out["seconds"] = round(time.monotonic() - started, 3)
+    out["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return out
+
+
+def _record_error(sessions, item_id: int, message: str) -> None:
+    with sessions.begin() as s:
+        s.execute(update(BulkItem).where(BulkItem.id == item_id, BulkItem.state == "pending")
+                  .values(state="error", error=message[:2000], worker=WORKER, finished_at=utcnow()))

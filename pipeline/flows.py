@@ -1,0 +1,315 @@
+"""Prefect flows: one document (`process_document`, `portal_upload`) and the bulk backlog.
+
+Prefect runs in its local ephemeral mode unless PREFECT_API_URL points at a server; see
+pipeline/prefect_env.py for the defaults (no telemetry, Prefect's logs on stderr only).
+The stages are pipeline.process functions; this module only decides what runs as which task,
+with retries where a retry can help (the database, the online rate provider) and none where it
+cannot (reading or extracting a broken file, the classifier).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from typing import Any, Callable
+
+import pipeline.prefect_env  # noqa: F401  (before prefect)
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import wait
+
+from pipeline import bulk
+from pipeline import process as P
+from pipeline.result import failed
+
+
+
+def _transient_failure(task, task_run, state) -> bool:
+    """Prefect retry condition: retry only what a retry can fix (bulk.transient)."""
+    try:
+        exc = state.result(raise_on_failure=False)
+    except BaseException as e:
+        exc = e
+    return isinstance(exc, BaseException) and bulk.transient(exc)
+
+
+DB_RETRIES: dict[str, Any] = {"retries": 3, "retry_delay_seconds": [1, 2, 4],
+                              "retry_condition_fn": _transient_failure}
+BATCH_RETRIES: dict[str, Any] = {"retries": 2, "retry_delay_seconds": [1, 3],
+                                 "retry_condition_fn": _transient_failure}
+
+
+def _sessions(db_url: str | None):
+    from pipeline.db import session_factory
+
+    return session_factory(db_url)
+
+
+# --- tasks of one document --------------------------------------------------------------------
+
+
+@task(cache_policy=NO_CACHE)  # no retries: a missing or unreadable file stays so
+def read_file(path: str) -> bytes | dict:
+    """The file's bytes, or the `failed` result (not found, unreadable, too large)."""
+    try:
+        size = os.path.getsize(path)
+        if size > P.MAX_BYTES:
+            return {"too_large": size}
+        with open(path, "rb") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        return failed(None, path, "file_not_found", f"no such file: {path}")
+    except OSError as e:
+        return failed(None, path, "unreadable_file", f"cannot read {path}: {e.strerror}")
+
+
+@task(cache_policy=NO_CACHE, **DB_RETRIES)
+def read_stored(db_url: str | None, document_id: str) -> tuple[bytes, str | None]:
+    """A stored original's bytes and the source it was first given as (None if never processed)."""
+    from pipeline.store import Document, Original
+
+    with _sessions(db_url)() as s:
+        orig = s.get(Original, document_id)
+        if orig is None:
+            raise LookupError(f"document {document_id} is not in the store")
+        doc = s.get(Document, document_id)
+        return orig.data, doc.source if doc else None
+
+
+@task(cache_policy=NO_CACHE, **DB_RETRIES)
+def store(db_url: str | None, data: bytes) -> str:
+    """Keep the original bytes; returns the document id (sha256)."""
+    document_id = hashlib.sha256(data).hexdigest()
+    with _sessions(db_url).begin() as s:
+        P.store_original(s, data, document_id)
+    return document_id
+
+
+@task(cache_policy=NO_CACHE, **DB_RETRIES)
+def lookup(db_url: str | None, document_id: str, insured_id: str | None,
+           insured_file: str | None) -> tuple[P.Insured | None, dict]:
+    """The insured person (file, else the stored profile of `insured_id`) and the versions."""
+    insured = None
+    if insured_file:
+        from pipeline.cli import load_insured
+
+        insured = load_insured(insured_file)
+    elif insured_id:
+        with _sessions(db_url)() as s:
+            insured = bulk.insured_for(s, insured_id)
+    return insured, P.current_versions(insured)
+
+
+@task(cache_policy=NO_CACHE, **DB_RETRIES)
+def stored_result(db_url: str | None, document_id: str, versions: dict, source: str) -> dict | None:
+    return P.stored_result(_sessions(db_url), document_id, versions, source)
+
+
+@task(cache_policy=NO_CACHE)  # no retries: a corrupt file stays corrupt
+def extract(data: bytes, document_id: str, source: str):
+    return P.extract_stage(data, document_id, source)
+
+
+@task(cache_policy=NO_CACHE)  # no retries: the classifier is local and deterministic
+def classify(ext, source: str):
+    return P.classify_stage(ext, source)
+
+
+@task(cache_policy=NO_CACHE, **DB_RETRIES)
+def decide_and_save(db_url: str | None, ext, pages, classified, document_id: str, source: str,
+                    insured: P.Insured | None, versions: dict) -> dict:
+    """Convert (store or online rates), evaluate coverage, route, save: one transaction, so the
+    usage the evaluation records and the result commit together or not at all."""
+    from pipeline.routing import RoutingConfig
+
+    with _sessions(db_url).begin() as s:
+        result, evidence = P.decide(s, ext, pages, classified, document_id, source, insured,
+                                    RoutingConfig.load())
+        P.save(s, result, evidence, insured, versions)
+    return result
+
+
+@task(cache_policy=NO_CACHE, **DB_RETRIES)
+def save_failed(db_url: str | None, result: dict, insured: P.Insured | None, versions: dict) -> dict:
+    with _sessions(db_url).begin() as s:
+        P.save(s, result, {}, insured, versions)
+    return result
+
+
+def _document(db_url, data: bytes, document_id: str, source: str, insured_id, insured_file,
+              force: bool) -> dict:
+    insured, versions = lookup(db_url, document_id, insured_id, insured_file)
+    if not force:
+        stored = stored_result(db_url, document_id, versions, source)
+        if stored is not None:
+            return stored
+    extracted = extract(data, document_id, source)
+    if isinstance(extracted, dict):
+        return save_failed(db_url, extracted, insured, versions)
+    ext, pages = extracted
+    return decide_and_save(db_url, ext, pages, classify(ext, source), document_id, source,
+                           insured, versions)
+
+
+@flow(name="process-document", log_prints=False)
+def process_document(path: str | None = None, document_id: str | None = None,
+                     source: str | None = None, insured_id: str | None = None,
+                     insured_file: str | None = None, db_url: str | None = None,
+                     force: bool = False) -> dict:
+    """read -> extract -> classify -> convert/evaluate/route/save for a file or a stored original.
+    Returns the contract's result."""
+    if path is not None:
+        data = read_file(path)
+        if isinstance(data, dict):
+            if "too_large" in data:
+                insured, _ = lookup(db_url, "", insured_id, insured_file)
+                return P._too_large(path, data["too_large"], _sessions(db_url), insured)
+            return data
+        document_id = store(db_url, data)
+        source = source or path
+    elif document_id is not None:
+        data, stored_source = read_stored(db_url, document_id)
+        source = source or stored_source
+    else:
+        raise ValueError("give a path or a document_id")
+    return _document(db_url, data, document_id, source or document_id, insured_id, insured_file,
+                     force)
+
+
+@flow(name="portal-upload", log_prints=False)
+def portal_upload_flow(document_id: str, filename: str, insured_id: str | None = None,
+                       db_url: str | None = None) -> dict:
+    data, _ = read_stored(db_url, document_id)
+    return _document(db_url, data, document_id, filename, insured_id, None, force=False)
+
+
+def portal_upload(data: bytes, filename: str, insured_id: str | None, db_url: str | None) -> dict:
+    """One document uploaded in the portal, processed by the `portal-upload` flow.
+
+    The bytes are stored first (retried) and the flow gets their document id, so the upload
+    itself never travels as a flow parameter into Prefect's database.
+    """
+    document_id = _retry(lambda: store.fn(db_url, data))
+    return portal_upload_flow(document_id, filename, insured_id, db_url)
+
+
+def _retry(fn: Callable[[], Any]) -> Any:
+    for delay in DB_RETRIES["retry_delay_seconds"]:
+        try:
+            return fn()
+        except Exception as e:
+            if not bulk.transient(e):
+                raise
+            time.sleep(delay)
+    return fn()
+
+
+# --- the backlog --------------------------------------------------------------------------------
+
+
+@task(cache_policy=NO_CACHE, **DB_RETRIES)
+def open_run(db_url: str | None, sel: bulk.Selection) -> tuple[int, bool]:
+    return bulk.open_run(_sessions(db_url), sel)
+
+
+@task(cache_policy=NO_CACHE, **BATCH_RETRIES, task_run_name="batch-{first}")
+def process_batch(db_url: str, run_id: int, item_ids: list[int], sel: bulk.Selection,
+                  first: int) -> dict:
+    return bulk.process_batch(db_url, run_id, item_ids, sel)
+
+
+ProgressHook = Callable[[dict], None]
+_progress: list[ProgressHook] = []  # set by the CLI: called with bulk.counts(...) while running
+
+
+@flow(name="backlog-reprocess", log_prints=False)
+def backlog_reprocess(paths: list[str] | None = None, document_ids: list[str] | None = None,
+                      query: str | None = None, db_url: str | None = None, force: bool = True,
+                      insured_file: str | None = None, workers: int = 2,
+                      batch_size: int | None = None, rounds: int = 3) -> dict:
+    """Reprocess a directory, a list of document ids or a store query as one checkpointed run.
+
+    Batches of items run as mapped tasks on the flow's task runner (local processes or Dask).
+    A batch lost with its worker, or failed after its retries, is resubmitted in the next round;
+    what is still pending after `rounds` stays in the checkpoint for the same command to resume.
+    """
+    from pipeline.db import default_url
+
+    db_url = db_url or default_url()
+    sel = bulk.Selection(paths=list(paths or []), document_ids=list(document_ids or []),
+                         query=query, force=force, insured_file=insured_file)
+    sessions = _sessions(db_url)
+    run_id, resumed = open_run(db_url, sel)
+    batch_stats: list[dict] = []
+    failures: list[str] = []
+    for _ in range(rounds):
+        ids = _retry(lambda: bulk.pending(sessions, run_id))
+        if not ids:
+            break
+        groups = bulk.batches(ids, workers, batch_size)
+        futures = [process_batch.submit(db_url, run_id, g, sel, g[0]) for g in groups]
+        _watch(futures, sessions, run_id)
+        for f in futures:
+            try:
+                batch_stats.append(f.result())
+            except BaseException as e:  # worker lost, database down after retries, ...
+                failures.append(f"{type(e).__name__}: {e}")
+    finished = _retry(lambda: bulk.finish(sessions, run_id))
+    out = _retry(lambda: bulk.summary(sessions, run_id))
+    out.update(resumed=resumed, finished=finished, batch_failures=failures[-10:],
+               workers=_worker_stats(batch_stats))
+    if not finished:
+        from prefect import get_run_logger
+
+        get_run_logger().warning("run %s: %s documents still pending (%s); the same command "
+                                 "resumes it", run_id, out["pending"], "; ".join(failures[-1:]))
+    return out
+
+
+def _watch(futures, sessions, run_id: int) -> None:
+    while True:
+        done = wait(futures, timeout=0.5).not_done == set()
+        if _progress:
+            try:
+                c = bulk.counts(sessions, run_id)
+            except Exception:  # the database may be down for a moment: the bar just waits
+                c = None
+            if c is not None:
+                for hook in _progress:
+                    hook(c)
+        if done:
+            return
+
+
+def _worker_stats(stats: list[dict]) -> dict:
+    out: dict[str, dict] = {}
+    for s in stats:
+        w = out.setdefault(s["worker"], {"batches": 0, "processed": 0, "seconds": 0.0,
+                                         "peak_rss_bytes": 0})
+        w["batches"] += 1
+        w["processed"] += s["processed"]
+        w["seconds"] = round(w["seconds"] + s["seconds"], 3)
+        w["peak_rss_bytes"] = max(w["peak_rss_bytes"], s["peak_rss_bytes"])
+    return out
+
+
+def task_runner(workers: int, dask_address: str | None = None):
+    """Local processes (a Dask LocalCluster of `workers` processes), a Dask cluster at
+    `dask_address`, or threads in this process when workers == 0 (debugging, tests)."""
+    if workers == 0 and not dask_address:
+        from prefect.task_runners import ThreadPoolTaskRunner
+
+        return ThreadPoolTaskRunner(max_workers=1)
+    from prefect_dask import DaskTaskRunner
+
+    if dask_address:
+        return DaskTaskRunner(address=dask_address)
+    return DaskTaskRunner(cluster_class="distributed.LocalCluster",
+                          cluster_kwargs={"n_workers": workers, "threads_per_worker": 1,
+                                          "processes": True, "dashboard_address": None})
+
+
+def run_backlog(workers: int = 2, dask_address: str | None = None, **kw) -> dict:
+    """`backlog_reprocess` on the right task runner."""
+    runner = task_runner(workers, dask_address)
+    return backlog_reprocess.with_options(task_runner=runner)(workers=max(1, workers), **kw)

@@ -1,0 +1,362 @@
+"""Bulk reprocessing: checkpointed runs, change summaries, store queries, and faults
+(SIGKILL mid-run, database unreachable, a Dask worker dying) with exact counts."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, func, select, update
+from sqlalchemy.exc import OperationalError
+
+from helpers import FONT, text_pdf
+from pipeline import bulk, flows
+from pipeline import process as P
+from pipeline.db import session_factory
+from pipeline.store import Claim, Document, Result
+from pipeline.store_bulk import BulkItem, BulkRun
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def invoice(n: int) -> bytes:
+    return text_pdf(["Praxis Dr. Anna Muller", "Hauptstrasse 5, 10115 Berlin", f"Rechnung Nr. R-{n}",
+                     "Datum: 12.03.2026", f"Physiotherapie  {40 + n},00 EUR",
+                     f"Summe: {40 + n},00 EUR"])
+
+
+def scan(n: int) -> bytes:
+    """A scanned-looking page (PNG, no text layer): OCR makes it take about a second."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    img = Image.new("L", (1240, 1754), 255)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT, 30)
+    for i, line in enumerate(["Cabinet Dr. Martin", "12 rue de la Paix, 75002 Paris",
+                              f"Facture No F-{n}", "Date: 12/03/2026", f"Kinesitherapie {60 + n},00 EUR",
+                              f"Total: {60 + n},00 EUR"]):
+        draw.text((120, 150 + 60 * i), line, fill=0, font=font)
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def make_dir(folder: Path, pdfs: int, scans: int = 0) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(pdfs):
+        (folder / f"inv_{i:03}.pdf").write_bytes(invoice(i))
+    for i in range(scans):
+        (folder / f"scan_{i:03}.png").write_bytes(scan(i))
+    return folder
+
+
+def counts(url: str) -> dict:
+    sessions = session_factory(url)
+    with sessions() as s:
+        per_doc = s.execute(select(Result.document_id, func.count()).group_by(Result.document_id)).all()
+        return {"documents": s.scalar(select(func.count()).select_from(Document)),
+                "claims": s.scalar(select(func.count()).select_from(Claim)),
+                "results": s.scalar(select(func.count()).select_from(Result)),
+                "max_results_per_document": max((n for _, n in per_doc), default=0),
+                "done": s.scalar(select(func.count()).where(BulkItem.state == "done")),
+                "pending": s.scalar(select(func.count()).where(BulkItem.state == "pending"))}
+
+
+@pytest.fixture(scope="module")
+def prefect_api():
+    """One Prefect server for the module (the workers and subprocesses share it)."""
+    from pipeline.bulk_server import LocalServer
+
+    with LocalServer() as url:
+        yield url
+
+
+@pytest.fixture
+def on_server(prefect_api, monkeypatch):
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    monkeypatch.setenv("PREFECT_API_URL", prefect_api)  # for worker processes started here
+    with temporary_settings({PREFECT_API_URL: prefect_api}):
+        yield prefect_api
+
+
+def test_reprocess_counts_history_and_change_summary(sqlite_url, tmp_path, on_server):
+    docs = make_dir(tmp_path / "docs", 5)
+    first = flows.run_backlog(workers=0, paths=[str(docs)], db_url=sqlite_url)
+    assert (first["total"], first["done"], first["pending"], first["finished"]) == (5, 5, 0, True)
+    assert first["changed"]["new"] == 5
+    sessions = session_factory(sqlite_url)
+    with sessions.begin() as s:  # pretend earlier results said something else
+        rows = s.scalars(select(Result).order_by(Result.id)).all()
+        rows[0].payload = {**rows[0].payload, "status": "failed"}
+        rows[1].payload = {**rows[1].payload,
+                           "fields": {**rows[1].payload["fields"], "total_amount": "1.00"}}
+        rows[2].payload = {**rows[2].payload, "coverage": {"decision": "covered",
+                                                          "reimbursed_eur": "10.00"}}
+    again = flows.run_backlog(workers=0, query="all", db_url=sqlite_url)
+    assert again["run_id"] != first["run_id"] and again["total"] == 5
+    assert again["changed"] == {"decision": 1, "amount": 2, "status": 1, "fields": 0, "new": 0,
+                                "unchanged": 2}
+    assert counts(sqlite_url) | {} == {"documents": 5, "claims": 5, "results": 10,
+                                       "max_results_per_document": 2, "done": 10, "pending": 0}
+    from pipeline.cli_reprocess import describe
+
+    text = describe(again)
+    assert "1 decisions, 2 amounts, 1 statuses" in text and "2 unchanged" in text
+    # --skip-current: everything is up to date, nothing is processed again
+    skip = flows.run_backlog(workers=0, paths=[str(docs)], db_url=sqlite_url, force=False)
+    assert skip["done"] == 5 and skip["changed"]["unchanged"] == 5
+    assert counts(sqlite_url)["results"] == 10
+
+
+def test_store_queries_select_by_version_status_and_queue_age(sqlite_url, tmp_path, monkeypatch):
+    from pipeline.bulk_query import QueryError, select_documents
+
+    monkeypatch.setenv("CLAIMFLOW_AUDIT_RATE", "1")  # every document queued for review
+    sessions = session_factory(sqlite_url)
+    ids = [P.process_bytes(invoice(i), f"q{i}.pdf", sessions)["document_id"] for i in range(4)]
+    with sessions.begin() as s:
+        for doc_id, version in zip(ids, ["clf-1.9", "clf-1.10", "clf-2.0", None]):
+            s.execute(update(Result).where(Result.document_id == doc_id)
+                      .values(model_version=version))
+        s.execute(update(Document).where(Document.id == ids[0]).values(status="failed"))
+    current = {"model_version": "clf-1.10", "pipeline_version": "0.1.0", "rules_version": "r"}
+    with sessions() as s:
+        assert select_documents(s, "model_version != current", current) == [ids[0], ids[2], ids[3]]
+        assert select_documents(s, "model_version < clf-1.10", current) == [ids[0], ids[3]]
+        assert select_documents(s, "status = failed", current) == [ids[0]]
+        assert select_documents(s, "status != failed and model_version >= clf-1.10",
+                                current) == [ids[1], ids[2]]
+        assert select_documents(s, "review_queued < 2999-01-01", current) == ids
+        assert select_documents(s, "review_queued < 2000-01-01", current) == []
+        assert select_documents(s, "all", current) == ids
+        with pytest.raises(QueryError, match="unknown field"):
+            select_documents(s, "colour = red", current)
+
+
+def _fail_result_inserts(url: str, state: dict) -> None:
+    """Make the store fail like an unreachable server on INSERT INTO results."""
+    engine = session_factory(url).kw["bind"]
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def hook(conn, cursor, statement, params, context, executemany):
+        if statement.lstrip().upper().startswith("INSERT INTO RESULTS"):
+            if state.get("down") and state["ok"] >= state["ok_before_down"] or state.get("fail", 0) > 0:
+                state["fail"] = max(0, state.get("fail", 0) - 1)
+                state["raised"] = state.get("raised", 0) + 1
+                raise OperationalError(statement, params,
+                                       Exception("could not connect to server: Connection refused"))
+            state["ok"] += 1
+
+
+def test_database_briefly_unreachable_is_retried(sqlite_url, tmp_path, on_server, monkeypatch):
+    docs = make_dir(tmp_path / "docs", 4)
+    session_factory(sqlite_url)
+    # 5 failures: more than one item's own retries (3), so the Prefect task retry runs too
+    state = {"fail": 5, "ok": 0}
+    _fail_result_inserts(sqlite_url, state)
+    monkeypatch.setattr(flows, "process_batch",
+                        flows.process_batch.with_options(retry_delay_seconds=[0.2, 0.2]))
+    out = flows.run_backlog(workers=0, paths=[str(docs)], db_url=sqlite_url, rounds=1)
+    assert state["raised"] == 5 and out["finished"] and out["done"] == 4
+    assert counts(sqlite_url) == {"documents": 4, "claims": 4, "results": 4,
+                                  "max_results_per_document": 1, "done": 4, "pending": 0}
+
+
+def test_database_down_fails_clearly_without_loss_and_resumes(sqlite_url, tmp_path, on_server,
+                                                               monkeypatch):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    docs = make_dir(tmp_path / "docs", 7)
+    session_factory(sqlite_url)
+    state = {"down": True, "ok": 0, "ok_before_down": 3}
+    _fail_result_inserts(sqlite_url, state)
+    monkeypatch.setattr(bulk, "ITEM_RETRY_DELAYS", (0.01, 0.01))
+    monkeypatch.setattr(flows, "process_batch",
+                        flows.process_batch.with_options(retry_delay_seconds=[0.01, 0.01]))
+    args = ["reprocess", str(docs), "--db", sqlite_url, "--workers", "0", "--batch-size", "2",
+            "--json"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 1, res.output
+    assert "4 documents not processed yet" in res.stderr
+    assert "OperationalError" in res.stderr and "run the same command again to resume" in res.stderr
+    summary = json.loads(res.stdout)
+    assert (summary["done"], summary["pending"], summary["finished"]) == (3, 4, False)
+    assert counts(sqlite_url) == {"documents": 3, "claims": 3, "results": 3,
+                                  "max_results_per_document": 1, "done": 3, "pending": 4}
+    state["down"] = False  # the database is back: the same command finishes the same run
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.stdout)
+    assert summary["resumed"] and summary["attempts"] == 2 and summary["run_id"] == 1
+    assert counts(sqlite_url) == {"documents": 7, "claims": 7, "results": 7,
+                                  "max_results_per_document": 1, "done": 7, "pending": 0}
+
+
+def _descendants(pid: int) -> list:
+    import psutil
+
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+@pytest.mark.slow
+def test_sigkill_mid_run_then_same_command_resumes_exactly(sqlite_url, tmp_path, prefect_api):
+    import psutil
+
+    docs = make_dir(tmp_path / "docs", 28, scans=2)
+    session_factory(sqlite_url)
+    cmd = [sys.executable, "-m", "pipeline.cli", "reprocess", str(docs), "--db", sqlite_url,
+           "--workers", "2", "--batch-size", "2", "--json"]
+    env = {**os.environ, "PREFECT_API_URL": prefect_api}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 150
+    done = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            done = counts(sqlite_url)["done"]
+        except OperationalError:
+            done = 0
+        if done >= 4:
+            break
+        time.sleep(0.02)
+    children = _descendants(proc.pid)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    gone, alive = psutil.wait_procs(children, timeout=20)
+    for p in alive:  # must not happen: an orphan would keep processing behind our back
+        p.kill()
+    assert not alive, f"orphaned processes after SIGKILL: {[p.pid for p in alive]}"
+    killed = counts(sqlite_url)
+    assert 4 <= killed["done"] < 30, killed
+    assert killed["documents"] == killed["claims"] == killed["results"] == killed["done"]
+
+    out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    summary = json.loads(out.stdout)  # stdout is the summary alone: no Prefect or Dask logs
+    assert out.stdout.count("\n") == 1
+    assert summary["resumed"] and summary["attempts"] == 2 and summary["total"] == 30
+    assert counts(sqlite_url) == {"documents": 30, "claims": 30, "results": 30,
+                                  "max_results_per_document": 1, "done": 30, "pending": 0}
+    sessions = session_factory(sqlite_url)
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(BulkRun)) == 1
+
+
+def _run_in_thread(fn):
+    import contextvars
+    import threading
+
+    box = {}
+
+    def target():
+        try:
+            box["value"] = fn()
+        except BaseException as e:  # noqa: BLE001 - handed to the test
+            box["error"] = e
+
+    ctx = contextvars.copy_context()  # Prefect's settings (the API URL) go along
+    thread = threading.Thread(target=ctx.run, args=(target,), daemon=True)
+    thread.start()
+    return thread, box
+
+
+@pytest.mark.slow
+def test_dask_cluster_worker_dies_mid_batch(sqlite_url, tmp_path, on_server):
+    from distributed import Client, LocalCluster
+
+    docs = make_dir(tmp_path / "docs", 10, scans=4)
+    session_factory(sqlite_url)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        pids = client.run(os.getpid)
+        thread, box = _run_in_thread(lambda: flows.run_backlog(
+            workers=2, dask_address=cluster.scheduler_address, paths=[str(docs)],
+            db_url=sqlite_url, batch_size=2))
+        deadline = time.monotonic() + 150
+        while time.monotonic() < deadline and counts(sqlite_url)["done"] < 2:
+            time.sleep(0.02)
+        before = counts(sqlite_url)["done"]
+        victim = next(pid for addr, pid in pids.items())
+        os.kill(victim, signal.SIGKILL)  # the nanny restarts it; its batch is rescheduled
+        thread.join(240)
+        assert not thread.is_alive()
+    assert "error" not in box, box.get("error")
+    out = box["value"]
+    assert 2 <= before < 14
+    assert out["finished"] and out["done"] == 14 and out["errors"] == []
+    assert counts(sqlite_url) == {"documents": 14, "claims": 14, "results": 14,
+                                  "max_results_per_document": 1, "done": 14, "pending": 0}
+
+
+@pytest.mark.postgres
+def test_bulk_on_postgresql(pg_url, tmp_path, on_server):
+    docs = make_dir(tmp_path / "docs", 4)
+    out = flows.run_backlog(workers=0, paths=[str(docs), str(docs / "inv_000.pdf")], db_url=pg_url)
+    # the same bytes twice in one run: one document, one claim, processed once
+    assert (out["total"], out["done"], out["finished"]) == (5, 5, True)
+    c = counts(pg_url)
+    assert (c["documents"], c["claims"], c["results"], c["max_results_per_document"]) == (4, 4, 4, 1)
+
+
+def test_reprocessing_by_query_keeps_each_claim_with_its_insured(sqlite_url, on_server):
+    data = invoice(99)
+    first = flows.portal_upload(data, "upload.pdf", "P-2002", sqlite_url)
+    out = flows.run_backlog(workers=0, document_ids=[first["document_id"]], db_url=sqlite_url)
+    assert out["done"] == 1 and out["changed"]["unchanged"] == 1
+    sessions = session_factory(sqlite_url)
+    with sessions() as s:
+        assert s.execute(select(Claim.document_id, Claim.insured_id)).all() == [
+            (first["document_id"], "P-2002")]
+        assert s.scalar(select(func.count()).select_from(Result)) == 2
+
+
+def test_progress_lines_show_rate_eta_and_failures(capsys):
+    from pipeline.cli_reprocess import _ProgressBar
+
+    with _ProgressBar() as bar:  # stderr is not a terminal here: plain lines
+        assert bar.bar is None
+        bar({"total": 10, "done": 0, "error": 0, "failed": 0})
+        bar.last_line = 0
+        bar({"total": 10, "done": 1, "error": 0, "failed": 0})
+        bar.started -= 4.0  # four seconds later, four more handled, one of them failed
+        bar.last_line = 0
+        bar({"total": 10, "done": 4, "error": 1, "failed": 1})
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[0] == "reprocess: 0/10 documents, 0.0 docs/s, ETA ?, 0 failed"
+    assert err[-1] == "reprocess: 5/10 documents, 1.0 docs/s, ETA 5 s, 2 failed"
+
+
+def test_prefect_defaults_are_offline_and_quiet():
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DO_NOT_TRACK", "PREFECT_SERVER_ANALYTICS_ENABLED")}
+    out = subprocess.run([sys.executable, "-c", "import os, pipeline.flows; print(os.environ["
+                          "'DO_NOT_TRACK'], os.environ['PREFECT_SERVER_ANALYTICS_ENABLED'], "
+                          "os.environ['PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL'])"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert out.stdout.split() == ["1", "false", "WARNING"], out.stderr
+
+
+def test_unreachable_database_is_a_clear_failure(tmp_path, on_server):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    docs = make_dir(tmp_path / "docs", 1)
+    res = CliRunner().invoke(app, ["reprocess", str(docs), "--workers", "0", "--db",
+                                   "postgresql+psycopg://postgres@127.0.0.1:9/nowhere"])
+    assert res.exit_code == 1
+    assert "reprocess: stopped: OperationalError" in res.stderr
+    assert "the database is unreachable" in res.stderr and "run the same command again" in res.stderr
