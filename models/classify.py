@@ -1,0 +1,210 @@
+"""Treatment type, care setting and country of one invoice, with calibrated confidences."""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import torch
+from transformers import PreTrainedTokenizerFast
+
+from models.net import ClaimNet
+from models.rules import known_script_share, stay
+
+WEIGHTS = Path(__file__).resolve().parent / "weights"
+MAX_DOC, MAX_LINE = 256, 32
+DOC_WEIGHT = 0.5  # weight of the document-level prediction next to the largest line
+HINT_WEIGHT = 1.0  # country_hints are log-odds-like evidence scores
+# currencies used by one country only; EUR, USD and other shared ones never point to a country
+CURRENCY_COUNTRY = {"THB": "TH", "CHF": "CH", "GBP": "GB", "AED": "AE", "SGD": "SG", "MYR": "MY", "IDR": "ID",
+                    "MXN": "MX", "BRL": "BR", "JPY": "JP", "INR": "IN", "PHP": "PH", "VND": "VN", "TRY": "TR"}
+CURRENCY_WEIGHT = 0.7
+COUNTRY_SMOOTH = 0.3  # text without country cues must not outvote strong hints
+ANCILLARY = {"laboratory", "medication", "other", "hospital_admission", "specialist"}
+MIXED_CAP, UNKNOWN_CAP = 0.5, 0.15
+
+
+@dataclass
+class Classification:
+    treatment_type: str | None
+    treatment_conf: float
+    setting: str | None
+    setting_conf: float
+    country: str | None
+    country_conf: float
+    line_types: list[tuple[str | None, float]]
+    model_version: str
+    notes: list[str] = field(default_factory=list)
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    e = np.exp(x - x.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
+def _amount(v) -> Decimal:
+    try:
+        return Decimal(str(v)) if v is not None else Decimal("0")
+    except (InvalidOperation, ValueError):
+        return Decimal("0")
+
+
+class Classifier:
+    def __init__(self, path: Path = WEIGHTS, calibrated: bool = True):
+        path = Path(path)
+        self.tok = PreTrainedTokenizerFast.from_pretrained(path, local_files_only=True)
+        self.model = ClaimNet.from_pretrained(path, local_files_only=True).eval()
+        cfg = self.model.config
+        self.types, self.settings, self.countries = cfg.type_labels, cfg.setting_labels, cfg.country_labels
+        digest = hashlib.sha256((path / "model.safetensors").read_bytes()).hexdigest()
+        self.model_version = f"claimnet-{digest[:12]}"
+        cal_file = path / "calibration.json"
+        self.cal = json.loads(cal_file.read_text()) if calibrated and cal_file.exists() else {}
+        self.unk_id = self.tok.unk_token_id
+        # weight of the model's country log-probability next to country_hints (fitted in calibrate.py)
+        self.country_weight = float(self.cal.get("country_model_weight", 1.0))
+
+    # ---- raw model outputs ----
+    def _run(self, texts: list[str], max_len: int):
+        enc = self.tok(texts, truncation=True, max_length=max_len, padding=True, return_tensors="pt")
+        with torch.inference_mode():
+            t, s, c = self.model(enc["input_ids"], enc["attention_mask"])
+        ids = enc["input_ids"]
+        real = enc["attention_mask"].sum(1) - 2
+        unk = ((ids == self.unk_id).sum(1).float() / real.clamp(min=1)).numpy()
+        return t.numpy(), s.numpy(), c.numpy(), unk
+
+    def _temp(self, name: str) -> float:
+        return float(self.cal.get("temperature", {}).get(name, 1.0))
+
+    def _iso(self, name: str, p: float) -> float:
+        iso = self.cal.get("isotonic", {}).get(name)
+        if not iso:
+            return float(p)
+        return float(np.interp(p, iso["x"], iso["y"]))
+
+    # ---- decision ----
+    def classify(self, text: str, line_items: list[tuple[str, Decimal]], country_hints: dict[str, float],
+                 currency: str | None) -> Classification:
+        text = text or ""
+        notes: list[str] = []
+        items = [(str(d or "").strip(), _amount(a)) for d, a in (line_items or [])]
+        has_text = len(text.strip()) >= 3 and any(ch.isalnum() for ch in text)
+        unknown = has_text and known_script_share(text) < 0.5
+        doc = None
+        if has_text:
+            t, s, c, unk = self._run([text], MAX_DOC)
+            doc = (t[0], s[0], c[0])
+            unknown = unknown or unk[0] > 0.3
+        else:
+            notes.append("empty_text")
+        if unknown:
+            notes.append("unknown_script")
+
+        # per line
+        line_types: list[tuple[str | None, float]] = [(None, 0.0)] * len(items)
+        line_probs: dict[int, np.ndarray] = {}
+        todo = [i for i, (d, _) in enumerate(items) if len(d) >= 2 and any(ch.isalpha() for ch in d)]
+        if todo:
+            t, _, _, unk = self._run([items[i][0] for i in todo], MAX_LINE)
+            probs = _softmax(t / self._temp("line"))
+            for k, i in enumerate(todo):
+                p = probs[k]
+                j = int(p.argmax())
+                conf = self._iso("line", float(p[j]))
+                if unk[k] > 0.3 or known_script_share(items[i][0]) < 0.5:
+                    conf = min(conf, UNKNOWN_CAP)
+                line_probs[i] = p
+                line_types[i] = (self.types[j], round(conf, 4))
+
+        ttype, tconf = self._treatment(doc, items, line_probs, line_types, notes)
+        setting, sconf = self._setting(text, doc)
+        country, cconf = self._country(doc, country_hints or {}, currency, notes)
+        if unknown:
+            tconf, sconf = min(tconf, UNKNOWN_CAP), min(sconf, UNKNOWN_CAP)
+            if not country_hints:
+                cconf = min(cconf, UNKNOWN_CAP)
+        return Classification(ttype, round(tconf, 4), setting, round(sconf, 4), country, round(cconf, 4),
+                              line_types, self.model_version, notes)
+
+    def _treatment(self, doc, items, line_probs, line_types, notes):
+        pdoc = _softmax(doc[0] / self._temp("doc_type")) if doc is not None else None
+        if line_probs:
+            big = max(line_probs, key=lambda i: items[i][1])
+            logp = np.log(line_probs[big] + 1e-9)
+            if pdoc is not None:
+                logp = logp + DOC_WEIGHT * np.log(pdoc + 1e-9)
+            p = _softmax(logp)
+            j = int(p.argmax())
+            conf = self._iso("treatment", float(p[j]))
+            if self._mixed(items, line_types, big):
+                notes.append("mixed_treatments")
+                conf = min(conf, MIXED_CAP)
+            return self.types[j], conf
+        if pdoc is None:
+            return None, 0.0
+        j = int(pdoc.argmax())
+        return self.types[j], self._iso("treatment", float(pdoc[j]))
+
+    @staticmethod
+    def _mixed(items, line_types, big) -> bool:
+        top_type, top_amt = line_types[big][0], items[big][1]
+        for (label, conf), (_, amt) in zip(line_types, items):
+            if label and label != top_type and label not in ANCILLARY and conf >= 0.8 and amt >= top_amt / 2:
+                return True
+        return False
+
+    def _setting(self, text, doc):
+        nights, _src = stay(text) if text else (None, "")
+        if doc is None and nights is None:
+            return None, 0.0
+        p = _softmax(doc[1] / self._temp("setting")) if doc is not None else np.full(3, 1 / 3)
+        if nights is not None:
+            rule = np.full(3, 0.01)
+            rule[self.settings.index("inpatient" if nights >= 1 else "daycare")] = 0.98
+            p = _softmax(np.log(rule) + 0.3 * np.log(p + 1e-9))
+        j = int(p.argmax())
+        return self.settings[j], self._iso("setting", float(p[j]))
+
+    def _country(self, doc, hints, currency, notes):
+        labels, score = self.country_scores(doc[2] if doc is not None else None, hints, currency)
+        if doc is None and not hints:
+            cur_country = CURRENCY_COUNTRY.get((currency or "").upper())
+            if cur_country:
+                notes.append("country_from_currency_only")
+                return cur_country, 0.3
+            return None, 0.0
+        p = _softmax(score)
+        j = int(p.argmax())
+        return labels[j], self._iso("country", float(p[j]))
+
+    def country_scores(self, logits, hints, currency, weight: float | None = None):
+        """Candidate countries and their scores: weighted model log-probability + hints + currency."""
+        w = self.country_weight if weight is None else weight
+        labels = list(self.countries) + sorted(set(hints) - set(self.countries))
+        if logits is not None:
+            p = _softmax(logits / self._temp("country"))
+            logp = np.log((1 - COUNTRY_SMOOTH) * p + COUNTRY_SMOOTH / len(p))
+            score = np.concatenate([w * logp, np.full(len(labels) - len(logp), w * math.log(1e-4))])
+        else:
+            score = np.zeros(len(labels))
+        for code, v in hints.items():
+            score[labels.index(code)] += HINT_WEIGHT * float(v)
+        cur_country = CURRENCY_COUNTRY.get((currency or "").upper())
+        if cur_country:
+            if cur_country not in labels:
+                labels.append(cur_country)
+                score = np.append(score, w * math.log(1e-4) if logits is not None else 0.0)
+            score[labels.index(cur_country)] += CURRENCY_WEIGHT
+        return labels, score
+
+
+@lru_cache(maxsize=1)
+def get_classifier() -> Classifier:
+    """The shipped classifier, loaded once from local files."""
+    return Classifier()

@@ -1,0 +1,132 @@
+"""Behaviour of the shipped classifier (committed weights, local files only)."""
+import hashlib
+import json
+import os
+from decimal import Decimal
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from models.classify import WEIGHTS, Classification, get_classifier  # noqa: E402
+
+PHYSIO_DE = """Physiotherapie Weber
+Lindenstraße 12
+10115 Berlin
+Tel.: +49 30 123 4567
+RECHNUNG
+Rechnungsnummer: RE-2026-118
+Rechnungsdatum: 12.03.2026
+Patient: Anna Jansen
+Leistung    Betrag
+6 x Krankengymnastik    162,00 €
+Manuelle Therapie    48,00 €
+Gesamtbetrag    210,00 €"""
+
+HOSPITAL_DE = """Klinikum Stuttgart
+Kaiserallee 4
+70173 Stuttgart
+RECHNUNG
+Aufnahmedatum: {adm}
+Entlassungsdatum: {dis}
+Patient: Jan de Boer
+Leistung    Betrag
+Krankenhausaufenthalt    {amt} €
+Laboruntersuchung    120,00 €
+Gesamtbetrag    {tot} €"""
+
+
+@pytest.fixture(scope="module")
+def clf():
+    return get_classifier()
+
+
+def test_weights_are_committed_small_and_calibrated():
+    files = list(WEIGHTS.iterdir())
+    names = {f.name for f in files}
+    assert {"model.safetensors", "config.json", "tokenizer.json", "calibration.json"} <= names
+    assert sum(f.stat().st_size for f in files) < 40 * 1024 * 1024
+    cal = json.loads((WEIGHTS / "calibration.json").read_text())
+    assert set(cal["temperature"]) == {"doc_type", "line", "setting", "country"}
+    for name in ("treatment", "setting", "country", "line"):
+        ys = cal["isotonic"][name]["y"]
+        assert ys == sorted(ys) and 0 <= ys[0] and ys[-1] <= 1
+
+
+def test_loaded_once_and_version_from_weights(clf):
+    assert get_classifier() is clf
+    digest = hashlib.sha256((WEIGHTS / "model.safetensors").read_bytes()).hexdigest()
+    assert clf.model_version == f"claimnet-{digest[:12]}"
+
+
+def test_german_physiotherapy_invoice(clf):
+    items = [("6 x Krankengymnastik", Decimal("162.00")), ("Manuelle Therapie", Decimal("48.00"))]
+    r = clf.classify(PHYSIO_DE, items, {}, "EUR")
+    assert isinstance(r, Classification)
+    assert r.treatment_type == "physiotherapy" and r.treatment_conf >= 0.8
+    assert [t for t, _ in r.line_types] == ["physiotherapy", "physiotherapy"]
+    assert r.setting == "outpatient"
+    assert r.country == "DE"
+    assert r.notes == []
+
+
+def test_document_level_prediction_without_line_items(clf):
+    r = clf.classify(PHYSIO_DE, [], {}, "EUR")
+    assert r.treatment_type == "physiotherapy" and r.line_types == []
+
+
+def test_largest_line_decides_and_lines_are_typed(clf):
+    text = "Apotheke und Praxis\nKrankengymnastik\nIbuprofen 600 Tabletten"
+    a = clf.classify(text, [("Krankengymnastik", Decimal("150.00")), ("Ibuprofen 600 Tabletten", Decimal("12.50"))], {}, "EUR")
+    b = clf.classify(text, [("Krankengymnastik", Decimal("15.00")), ("Ibuprofen 600 Tabletten", Decimal("120.50"))], {}, "EUR")
+    assert [t for t, _ in a.line_types] == ["physiotherapy", "medication"]
+    assert a.treatment_type == "physiotherapy"
+    assert b.treatment_type == "medication"
+
+
+def test_empty_text_is_low_confidence(clf):
+    r = clf.classify("", [], {}, None)
+    assert (r.treatment_type, r.setting, r.country) == (None, None, None)
+    assert r.treatment_conf == r.setting_conf == r.country_conf == 0.0
+    assert "empty_text" in r.notes
+
+
+@pytest.mark.parametrize("text", ["Счёт за лечение\nКонсультация терапевта 2500 руб\nИтого 2500",
+                                  "医院发票\n门诊诊疗费 200 元\n合计 200"])
+def test_unseen_script_is_never_confident(clf, text):
+    r = clf.classify(text, [(text.splitlines()[1], Decimal("200"))], {}, None)
+    assert "unknown_script" in r.notes
+    assert r.treatment_conf <= 0.15 and r.setting_conf <= 0.15 and r.country_conf <= 0.15
+    assert all(c <= 0.15 for _, c in r.line_types)
+
+
+def test_mixed_treatments_get_a_note_and_low_confidence(clf):
+    text = "Rechnung\nZahnfüllung 300,00\nKrankengymnastik 280,00\nSumme 580,00"
+    r = clf.classify(text, [("Zahnfüllung", Decimal("300.00")), ("Krankengymnastik", Decimal("280.00"))], {}, "EUR")
+    assert "mixed_treatments" in r.notes
+    assert r.treatment_type == "dental" and r.treatment_conf <= 0.5
+
+
+def test_setting_from_admission_and_discharge_dates(clf):
+    inpatient = HOSPITAL_DE.format(adm="03.03.2026", dis="07.03.2026", amt="2.400,00", tot="2.520,00")
+    daycare = HOSPITAL_DE.format(adm="03.03.2026", dis="03.03.2026", amt="900,00", tot="1.020,00")
+    r1 = clf.classify(inpatient, [], {}, "EUR")
+    r2 = clf.classify(daycare, [], {}, "EUR")
+    assert r1.setting == "inpatient" and r1.setting_conf >= 0.9
+    assert r2.setting == "daycare"
+    assert r1.treatment_type == "hospital_admission"
+
+
+def test_strong_country_hints_beat_currency(clf):
+    text = "Rechnung\nKrankengymnastik 6x\nSumme 162,00"
+    assert clf.classify(text, [], {"AT": 4.0, "DE": 0.5}, "EUR").country == "AT"
+    th = clf.classify("Invoice\nPhysiotherapy session\nTotal 1,200.00", [], {"TH": 4.0}, "USD")
+    assert th.country == "TH" and th.country_conf >= 0.5
+
+
+def test_currency_alone_never_decides(clf):
+    for cur in ("EUR", "USD"):
+        r = clf.classify("", [], {}, cur)
+        assert r.country is None and r.country_conf == 0.0
+    r = clf.classify("", [], {}, "THB")
+    assert r.country == "TH" and r.country_conf <= 0.3 and "country_from_currency_only" in r.notes
