@@ -57,6 +57,9 @@ def _amount(v) -> Decimal:
 class Classifier:
     def __init__(self, path: Path = WEIGHTS, calibrated: bool = True):
         path = Path(path)
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # no "Loading weights" bars on every worker's stderr
         self.tok = PreTrainedTokenizerFast.from_pretrained(path, local_files_only=True)
         self.model = ClaimNet.from_pretrained(path, local_files_only=True).eval()
         cfg = self.model.config

@@ -25,6 +25,8 @@ from pipeline.store import Claim, Document, Original, Result, ReviewItem, utcnow
 
 log = logging.getLogger("claimflow")
 
+# Classifier notes that say its guess is weak: each becomes a review reason `classifier:<note>`.
+WEAK_GUESS_NOTES = {"empty_text", "unknown_script", "mixed_treatments", "country_from_currency_only"}
 MAX_BYTES = 50 * 1024 * 1024  # bigger files fail with `too_large`
 MAX_STORED_BYTES = 200 * 1024 * 1024  # originals above this are hashed and recorded, not copied
 
@@ -191,7 +193,7 @@ def classify_stage(ext: Extraction, source: str) -> tuple[Any, list[str]]:
     """(classification or None, the review reasons it raised)."""
     try:
         cls = classify(ext)
-        return cls, [n for n in getattr(cls, "notes", []) if ":" in n or n.endswith("_needed")]
+        return cls, [f"classifier:{n}" for n in getattr(cls, "notes", []) if n in WEAK_GUESS_NOTES]
     except Exception as e:
         log.error("classifier failed on %s: %s", source, e)
         return None, ["classifier_unavailable"]
