@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from coverage.insured import FieldError
+
 SETTINGS = ("inpatient", "daycare", "outpatient")
 REQUIRED = ("invoice_date", "country", "currency", "total_amount", "treatment_type")
 
@@ -23,13 +25,8 @@ FACTS = {
 }
 
 
-class ClaimError(ValueError):
+class ClaimError(FieldError):
     """A bad claim file; `.field` names the offending key (e.g. `total_amount`, `facts.sessions`)."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,17 @@ SEXES = ("female", "male", "other")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
-class InsuredError(ValueError):
-    """A bad insured-person file; `.field` names the offending key (e.g. `region`)."""
+class FieldError(ValueError):
+    """Bad input whose `.field` names the offending key."""
 
     def __init__(self, field: str, message: str):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class InsuredError(FieldError):
+    """A bad insured-person file; `.field` names the offending key (e.g. `region`)."""
 
 
 @dataclass(frozen=True)

@@ -7,15 +7,8 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy.orm import Session
 
-TREATMENT_TYPES = (
-    "general_practice", "medication", "specialist", "laboratory", "hospital_admission",
-    "patient_transport", "transplant", "dialysis", "plastic_surgery", "rehabilitation",
-    "accommodation", "vaccination", "physiotherapy", "occupational_therapy", "speech_therapy",
-    "dietetics", "dental", "maternity", "fertility", "reproductive_health", "mental_health",
-    "preventive_care", "medical_aids", "optical", "alternative_medicine", "dermatology",
-    "foot_care", "repatriation", "other",
-)
-SETTINGS = ("inpatient", "daycare", "outpatient")
+from coverage.tables import SETTINGS, TREATMENT_TYPES  # the taxonomy codes, one list
+
 EDITABLE = ("total_amount", "currency", "invoice_date", "country", "treatment_type", "setting",
             "invoice_number", "provider_name", "patient_name")
 LABELS = {"total_amount": "Total amount", "currency": "Currency", "invoice_date": "Invoice date",

@@ -50,3 +50,17 @@ def pg_url():
         with admin.begin() as conn:
             conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def fx_template(tmp_path_factory):
+    """A SQLite store with the bundled ECB history loaded once; tests copy the file."""
+    from pipeline import fx_ecb
+    from pipeline.db import session_factory
+
+    path = tmp_path_factory.mktemp("fxtpl") / "t.sqlite"
+    engine = session_factory(f"sqlite:///{path}").kw["bind"]
+    assert fx_ecb.load_bundled(engine) > 0
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path

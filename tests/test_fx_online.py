@@ -27,22 +27,11 @@ class FakeResponse:
         self.text = json.dumps(body)
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    """A store with the bundled ECB history loaded once; each test gets a copy."""
-    path = tmp_path_factory.mktemp("fxtpl") / "t.sqlite"
-    engine = session_factory(f"sqlite:///{path}").kw["bind"]
-    assert fx_ecb.load_bundled(engine) > 0
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path
-
-
 @pytest.fixture
-def factory(template, tmp_path, monkeypatch):
+def factory(fx_template, tmp_path, monkeypatch):
     monkeypatch.delenv("CLAIMFLOW_FX_ONLINE", raising=False)
     fx.clear_cache()
-    shutil.copy(template, tmp_path / "t.sqlite")
+    shutil.copy(fx_template, tmp_path / "t.sqlite")
     yield session_factory(f"sqlite:///{tmp_path}/t.sqlite")
     fx.clear_cache()
 

@@ -49,20 +49,9 @@ def _fresh(monkeypatch):
     fx.clear_cache()
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    """A store with the bundled ECB history loaded once."""
-    path = tmp_path_factory.mktemp("fxtpl") / "t.sqlite"
-    engine = session_factory(f"sqlite:///{path}").kw["bind"]
-    assert fx_ecb.load_bundled(engine) > 0
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path
-
-
 @pytest.fixture
-def loaded_url(template, tmp_path):
-    shutil.copy(template, tmp_path / "t.sqlite")
+def loaded_url(fx_template, tmp_path):
+    shutil.copy(fx_template, tmp_path / "t.sqlite")
     return f"sqlite:///{tmp_path}/t.sqlite"
 
 
