@@ -285,9 +285,14 @@ def decide(session: Session, item: ReviewItem, user: ReviewUser, action: str, su
         return {"state": "escalated"}
     decision = {"approve": "approved", "reject": "rejected", "request_info": "info_requested"}[action]
     eur = cov = None
+    insured_id = insured_of(session, item)
+    if action == "reject" and insured_id:
+        from pipeline.usage import release
+
+        release(session, insured_id, item.document_id)  # a reversed claim gives its usage back
     if action == "approve":
         try:
-            out = F.recompute(session, insured_of(session, item), fields, item.document_id)
+            out = F.recompute(session, insured_id, fields, item.document_id)
         except Exception as e:  # nothing is saved: the reviewer sees why and can retry
             raise ActionError(f"EUR/coverage could not be computed: {type(e).__name__}: {e}")
         eur, cov = out["eur"], out["coverage"]

@@ -351,3 +351,22 @@ def test_reviewer_facts_feed_the_live_coverage_check(app):
         assert "sessions_unknown" not in [r["code"] for r in out.coverage["reasons"]]
         fact = s.scalars(select(AuditEntry).where(AuditEntry.action == "fact")).one()
         assert (fact.field, fact.after) == ("facts.sessions", 3)
+
+
+def test_reject_gives_the_documents_usage_back(app):
+    from pipeline.store import UsageEntry
+
+    item = seed(app, insured_id="P-77")
+    with app.state.sessions.begin() as s:
+        doc = s.get(ReviewItem, item).document_id
+        s.add(UsageEntry(insured_id="P-77", document_id=doc, category="physiotherapy_sessions",
+                         period="2026-01-01", count=3, amount_eur="120.00"))
+        s.add(UsageEntry(insured_id="P-77", document_id="other-document", category="physiotherapy_sessions",
+                         period="2026-01-01", count=2, amount_eur="80.00"))
+    client, _ = login(app, "rita", "password-r")
+    token = claim_and_get_token(app, client, item)
+    client.post(f"/items/{item}/action", data={"csrf": token, "action": "reject",
+                                               "note": "duplicate of an earlier claim"})
+    with app.state.sessions() as s:
+        left = s.scalars(select(UsageEntry)).all()
+        assert [(u.document_id, u.count) for u in left] == [("other-document", 2)]
