@@ -23,3 +23,25 @@ def test_confident_invoice_raises_no_classifier_reason():
     assert fields["line_items"] == [{"description": "Krankengymnastik 6x", "amount": "195.00",
                                      "treatment_type": "physiotherapy"}]
     assert fields["country"] == "DE" and conf["country"] > 0.8
+
+
+def test_too_large_file_fails_with_its_code_and_the_original_is_kept(tmp_path, sqlite_url, monkeypatch):
+    import hashlib
+
+    from sqlalchemy import select
+
+    from pipeline import process
+    from pipeline.db import session_factory
+    from pipeline.store import Claim, Original
+
+    monkeypatch.setattr(process, "MAX_BYTES", 1000)
+    big = tmp_path / "big.pdf"
+    big.write_bytes(b"%PDF-1.4\n" + b"0" * 5000)
+    sessions = session_factory(sqlite_url)
+    result = process.process_file(str(big), sessions)
+    assert result["status"] == "failed" and result["error"]["code"] == "too_large"
+    digest = hashlib.sha256(big.read_bytes()).hexdigest()
+    assert result["document_id"] == digest
+    with sessions() as s:
+        assert s.get(Original, digest).data == big.read_bytes()
+        assert len(s.scalars(select(Claim)).all()) == 1
