@@ -141,6 +141,109 @@ def changes(before: dict, after: dict) -> dict[str, tuple]:
     return {k: (before.get(k), after.get(k)) for k in EDITABLE if before.get(k) != after.get(k)}
 
 
+# --- line items ----------------------------------------------------------------------------
+# Form keys: `line_items` (present when the page's line editor was submitted: the rows sent are
+# then the whole list) and `line_items[i].description|amount|treatment_type`. `i` is the line's
+# position in the predicted list; lines added by the reviewer are numbered after those. A row
+# left out (or sent all blank) is removed. Audit/correction names use the same `i`.
+
+LINE_PARTS = ("description", "amount", "treatment_type")
+LINE_KEY = re.compile(r"line_items\[(\d{1,4})\]\.(description|amount|treatment_type)")
+LINE_CHECKS = {"description": _text, "amount": _amount, "treatment_type": _choice(TREATMENT_TYPES)}
+MAX_LINES = 200
+
+
+def line_key(i: int, part: str | None = None) -> str:
+    return f"line_items[{i}]" + (f".{part}" if part else "")
+
+
+def label(name: str) -> str:
+    """`total_amount` -> "Total amount", `line_items[2].amount` -> "Line 3 amount"."""
+    m = re.fullmatch(r"line_items\[(\d+)\](?:\.(\w+))?", name)
+    if m:
+        return f"Line {int(m[1]) + 1}" + (f" {m[2].replace('_', ' ')}" if m[2] else "")
+    return LABELS.get(name) or ("Line items" if name == "line_items" else name)
+
+
+def shown(value) -> str:
+    """A value as the page shows it in an input."""
+    return "" if value is None else str(value)
+
+
+def edit_lines(current: list, submitted: dict) -> tuple[list | None, list, dict]:
+    """(the new line list, or None when no line editor was submitted; edits as
+    [(name, before, after)] in line order; errors by `line_items[i].part`)."""
+    if "line_items" not in submitted:
+        return None, [], {}
+    current = list(current or [])
+    rows: dict[int, dict] = {}
+    for key, value in submitted.items():
+        m = LINE_KEY.fullmatch(key)
+        if m:
+            rows.setdefault(int(m[1]), {})[m[2]] = str(value or "")
+    lines, found, errs = [], [], {}
+    kept = set()
+    for i in sorted(rows):
+        raw = rows[i]
+        old = current[i] if i < len(current) and isinstance(current[i], dict) else None
+        if not any(v.strip() for v in raw.values()):
+            continue  # an all-blank row is no line
+        line = dict(old) if old is not None else {"description": "", "amount": None,
+                                                  "treatment_type": None}
+        for part in LINE_PARTS:
+            if part not in raw or (old is not None and raw[part] == shown(old.get(part))):
+                continue  # not sent, or untouched
+            text = raw[part].strip()
+            if not text:
+                line[part] = "" if part == "description" else None
+                continue
+            try:
+                line[part] = LINE_CHECKS[part](text)
+            except ValueError as e:
+                errs[line_key(i, part)] = str(e)
+        if old is None:
+            found.append((i, -1, line_key(i), None, line))
+        else:
+            kept.add(i)
+            found += [(i, n, line_key(i, p), old.get(p), line.get(p))
+                      for n, p in enumerate(LINE_PARTS) if old.get(p) != line.get(p)]
+        lines.append(line)
+    found += [(i, -1, line_key(i), old, None) for i, old in enumerate(current) if i not in kept]
+    if len(lines) > MAX_LINES:
+        errs["line_items"] = f"at most {MAX_LINES} lines"
+    return lines, [f[2:] for f in sorted(found, key=lambda f: f[:2])], errs
+
+
+def apply(current: dict, submitted: dict) -> tuple[dict, dict[str, tuple], dict[str, str]]:
+    """(fields with the edits applied, edits by field name -> (before, after), errors by field).
+    Field names are EDITABLE names and `line_items[i]` / `line_items[i].part`."""
+    fields, errs = validate(current, submitted)
+    edits = changes(current, fields)
+    lines, line_edits, line_errs = edit_lines(current.get("line_items") or [], submitted)
+    if lines is not None:
+        fields["line_items"] = lines
+        edits.update((name, (old, new)) for name, old, new in line_edits)
+        errs.update(line_errs)
+    return fields, edits, errs
+
+
+def lines_warning(fields: dict) -> str | None:
+    """A note when the line amounts do not add up to the total (a warning, never a block)."""
+    try:
+        amounts = [Decimal(str(li["amount"])) for li in fields.get("line_items") or []
+                   if isinstance(li, dict) and li.get("amount") not in (None, "")]
+        total = Decimal(str(fields["total_amount"])) if fields.get("total_amount") else None
+    except (InvalidOperation, ValueError):
+        return None
+    if not amounts or total is None:
+        return None
+    added = sum(amounts, Decimal("0"))
+    if added == total:
+        return None
+    return (f"The line items add up to {added:.2f}, the total is {total:.2f} "
+            f"(difference {added - total:+.2f}).")
+
+
 def eur_for(session: Session, fields: dict):
     """(Conversion or None, message)."""
     missing = [k for k in ("total_amount", "currency", "invoice_date") if not fields.get(k)]

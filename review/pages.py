@@ -292,9 +292,10 @@ def install(app: FastAPI) -> None:  # noqa: C901 - one route table
                 if item is None:
                     return {"error": "no such item"}
                 current = session.get(Result, item.result_id).payload["fields"]
-                fields, errs = F.validate(current, submitted)
-                out = {"errors": errs, "changed": sorted(F.changes(current, fields))}
+                fields, edits, errs = F.apply(current, submitted)
+                out = {"errors": errs, "changed": sorted(edits)}
                 if not errs:
+                    out["lines_warning"] = F.lines_warning(fields)
                     try:
                         out.update(F.recompute(session, Q.insured_of(session, item), fields,
                                                item.document_id))
@@ -314,7 +315,8 @@ def install(app: FastAPI) -> None:  # noqa: C901 - one route table
 
 
 def editable(form) -> dict[str, str]:
-    return {k: str(v) for k, v in form.items() if k in F.EDITABLE or k.startswith("fact.")}
+    return {k: str(v) for k, v in form.items()
+            if k in F.EDITABLE or k.startswith("fact.") or k == "line_items" or F.LINE_KEY.fullmatch(k)}
 
 
 def conf_class(conf: float | None) -> str:
@@ -343,14 +345,21 @@ def item_view(session, item_id: int, user: ReviewUser, timeout) -> dict | None:
         rows.append({"name": name, "label": F.LABELS[name], "value": value, "conf": c,
                      "cls": conf_class(c), "attention": attention,
                      "boxes": _pct(boxes.get(name) or [], pages)})
-    line_boxes = [_pct(boxes.get(f"line_items.{i}") or [], pages)
-                  for i in range(len(payload["fields"].get("line_items") or []))]
+    line_items = payload["fields"].get("line_items") or []
+    line_boxes = [_pct(boxes.get(f"line_items.{i}") or [], pages) for i in range(len(line_items))]
+    mismatch = "line_items_mismatch" in (item.reasons or [])
+    lines = [{"i": i, "description": F.shown(li.get("description")), "amount": F.shown(li.get("amount")),
+              "treatment_type": li.get("treatment_type"),
+              "attention": mismatch or li.get("amount") in (None, "")}
+             for i, li in enumerate(line_items) if isinstance(li, dict)]
     outcome = session.get(ReviewOutcome, item.id)
     live = Q.holds(item, user, timeout)
     other = (item.claimed_by and item.claimed_by != user.name and item.claimed_at is not None
              and auth.aware(item.claimed_at) >= Q.cutoff(timeout))
     return {"item": item, "payload": payload, "rows": rows, "pages": pages,
-            "line_boxes": line_boxes, "outcome": outcome, "mine": live, "held_by_other": other,
+            "line_boxes": line_boxes, "lines": lines, "next_line": len(line_items),
+            "lines_warning": F.lines_warning(payload["fields"]),
+            "outcome": outcome, "mine": live, "held_by_other": other,
             "trail": Q.audit_trail(session, item.id), "insured_id": Q.insured_of(session, item),
             "treatment_types": F.TREATMENT_TYPES, "settings_list": F.SETTINGS,
             "facts": [(n, k if isinstance(k, str) else list(k)) for n, k in F.fact_spec()],

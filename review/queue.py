@@ -267,10 +267,9 @@ def decide(session: Session, item: ReviewItem, user: ReviewUser, action: str, su
                            "escalate": "say why you escalate"}[action])
     result = session.get(Result, item.result_id)
     before = result.payload["fields"]
-    fields, errs = F.validate(before, submitted)
+    fields, edits, errs = F.apply(before, submitted)  # line items too: `line_items[i].amount`
     if errs:
-        raise ActionError("; ".join(f"{F.LABELS.get(k, k)}: {v}" for k, v in errs.items()))
-    edits = F.changes(before, fields)
+        raise ActionError("; ".join(f"{F.label(k)}: {v}" for k, v in errs.items()))
     for name, value in (fields.get("facts") or {}).items():
         audit(session, item, user.name, "fact", f"facts.{name}", None, value)
     for name, (old, new) in edits.items():

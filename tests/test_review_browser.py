@@ -133,3 +133,36 @@ def test_reject_shortcut_asks_for_a_reason_first(server, page):
     page.click("#act-reject")
     page.wait_for_selector("#outcome")
     assert "rejected by rita" in page.locator("#outcome").inner_text()
+
+
+def test_add_edit_and_remove_line_items(server, page):
+    base, top = server
+    page.goto(f"{base}/login")
+    page.fill("input[name=name]", "rita")
+    page.fill("input[name=password]", "password-r")
+    page.click("button[type=submit]")
+    page.goto(f"{base}/items/{top}")
+    page.keyboard.press("c")
+    page.wait_for_selector("#add-line")
+    assert page.is_hidden("#lines-warning")
+    page.click("#add-line")  # line 1, removed again below
+    assert page.evaluate("document.activeElement.id") == "f-line_items[0].description"
+    page.click("#add-line")
+    amount = page.locator('[name="line_items[1].amount"]')
+    amount.fill("abc")
+    page.wait_for_function(
+        "() => document.getElementById('err-line_items[1].amount').textContent.length > 0")
+    page.fill('[name="line_items[1].description"]', "X-ray")
+    amount.fill("20,00")
+    page.select_option('[name="line_items[1].treatment_type"]', "laboratory")
+    page.wait_for_selector("#lines-warning:not([hidden])")  # 20.00 against a total of 123.45
+    assert "add up to 20.00" in page.locator("#lines-warning").inner_text()
+    page.locator('tr[data-line="0"] .remove-line').click()
+    assert page.locator("#lines tbody tr").count() == 1
+    page.focus('[name="line_items[1].description"]')
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("#outcome")
+    audit = page.locator("#audit").inner_text()
+    assert re.search(r'rita\s+edit\s+line_items\[1\]\s+\{"amount": "20.00", "description": "X-ray", '
+                     r'"treatment_type": "laboratory"\}', audit)
+    assert "line_items[0]" not in audit

@@ -370,3 +370,172 @@ def test_reject_gives_the_documents_usage_back(app):
     with app.state.sessions() as s:
         left = s.scalars(select(UsageEntry)).all()
         assert [(u.document_id, u.count) for u in left] == [("other-document", 2)]
+
+
+# --- line items ----------------------------------------------------------------------------
+
+LINES = [{"description": "Physio session", "amount": "60.00", "treatment_type": "physiotherapy"},
+         {"description": "Consultation", "amount": "63.45", "treatment_type": "physiotherapy"}]
+
+
+def seed_lines(app, lines, **kw):
+    """A seeded item whose predicted fields carry `lines`."""
+    import copy
+
+    from pipeline.store import Result
+
+    with app.state.sessions.begin() as s:
+        item = seed_item(s, **kw)
+        result = s.get(Result, item.result_id)
+        payload = copy.deepcopy(result.payload)
+        payload["fields"]["line_items"] = copy.deepcopy(lines)
+        result.payload = payload
+        return item.id
+
+
+def line_form(lines, **changes):
+    """The line editor's form values as the page sends them, with `changes` like
+    {"line_items[1].amount": "12,00"} applied (None drops a key)."""
+    data = {"line_items": "edit"}
+    for i, li in enumerate(lines):
+        for part in ("description", "amount", "treatment_type"):
+            data[f"line_items[{i}].{part}"] = li[part] or ""
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_page_renders_line_editor_and_sum_warning(app):
+    item = seed_lines(app, LINES, fields={"total_amount": "150.00"})
+    client, _ = login(app, "rita", "password-r")
+    page = client.get(f"/items/{item}").text
+    assert 'name="line_items[1].amount" value="63.45"' in page
+    assert "The line items add up to 123.45, the total is 150.00" in page  # shown before claiming
+    claim_and_get_token(app, client, item)
+    page = client.get(f"/items/{item}").text
+    assert 'name="line_items" value="edit"' in page and 'id="add-line"' in page
+    assert re.search(r'<option selected>physiotherapy</option>', page)
+    assert 'id="line-template"' in page and 'name="line_items[__I__].amount"' in page
+    sums = seed_lines(app, LINES, n=1)  # 60.00 + 63.45 = the total 123.45: no warning
+    assert re.search(r'id="lines-warning" role="status" hidden></p>', client.get(f"/items/{sums}").text)
+
+
+def test_bad_line_amount_is_refused_naming_the_line_and_nothing_is_saved(app):
+    item = seed_lines(app, LINES)
+    client, _ = login(app, "rita", "password-r")
+    token = claim_and_get_token(app, client, item)
+    data = {"csrf": token, "action": "approve", "total_amount": "99.00",
+            **line_form(LINES, **{"line_items[0].description": "Massage",
+                                  "line_items[1].amount": "12x"})}
+    r = client.post(f"/items/{item}/action", data=data, follow_redirects=False)
+    assert "Line%202%20amount%3A%20an%20amount%20like%201234.50" in r.headers["location"]
+    out = client.post(f"/items/{item}/preview", data=data, headers={"X-CSRF-Token": token}).json()
+    assert out["errors"] == {"line_items[1].amount": "an amount like 1234.50"}
+    bad_type = {**data, "line_items[1].amount": "12.00", "line_items[1].treatment_type": "massage"}
+    r = client.post(f"/items/{item}/action", data=bad_type, follow_redirects=False)
+    assert "Line%202%20treatment%20type" in r.headers["location"]
+    with app.state.sessions() as s:
+        assert s.get(ReviewItem, item).state == "claimed"
+        assert s.scalars(select(Correction)).all() == []
+        assert s.get(ReviewOutcome, item) is None
+        assert [a.action for a in s.scalars(select(AuditEntry))] == ["claim"]
+
+
+def test_edited_line_amount_and_type_go_to_audit_corrections_and_outcome(app):
+    from pipeline.store import Insured
+
+    from tests.test_review_cli import PROFILE
+
+    with app.state.sessions.begin() as s:
+        s.add(Insured(insured_id="P-1", profile=PROFILE))
+    item = seed_lines(app, LINES, insured_id="P-1")
+    client, _ = login(app, "rita", "password-r")
+    token = claim_and_get_token(app, client, item)
+    data = line_form(LINES, **{"line_items[0].amount": "1.234,50",
+                               "line_items[0].treatment_type": "general_practice",
+                               "line_items[1].treatment_type": "general_practice"})
+    r = client.post(f"/items/{item}/action", data={"csrf": token, "action": "approve", **data},
+                    follow_redirects=False)
+    assert "msg=" in r.headers["location"]
+    page = client.get(f"/items/{item}").text
+    assert re.search(r"<td>rita</td><td>edit</td><td>line_items\[0\].amount</td><td>60.00</td>"
+                     r"<td>1234.50</td>", page)
+    with app.state.sessions() as s:
+        edits = [(a.field, a.before, a.after) for a in s.scalars(
+            select(AuditEntry).where(AuditEntry.action == "edit").order_by(AuditEntry.id))]
+        assert edits == [("line_items[0].amount", "60.00", "1234.50"),
+                         ("line_items[0].treatment_type", "physiotherapy", "general_practice"),
+                         ("line_items[1].treatment_type", "physiotherapy", "general_practice")]
+        cors = [(c.field, c.predicted, c.corrected)
+                for c in s.scalars(select(Correction).order_by(Correction.id))]
+        assert cors == edits
+        out = s.get(ReviewOutcome, item)
+        assert out.fields["line_items"] == [
+            {"description": "Physio session", "amount": "1234.50", "treatment_type": "general_practice"},
+            {"description": "Consultation", "amount": "63.45", "treatment_type": "general_practice"}]
+        assert out.changed is True
+        # coverage priced the lines as general practice: no physiotherapy session question
+        assert out.coverage["decision"] == "covered"
+        assert [r["code"] for r in out.coverage["reasons"]] == ["covered"]
+    from review.export import corrections
+
+    with app.state.sessions() as s:
+        rows = list(corrections(s))
+    assert rows[0]["field"] == "line_items[0].amount" and rows[0]["corrected"] == "1234.50"
+    assert rows[0]["final_fields"]["line_items"][0]["amount"] == "1234.50"
+
+
+def test_add_and_remove_lines(app):
+    item = seed_lines(app, LINES)
+    client, _ = login(app, "rita", "password-r")
+    token = claim_and_get_token(app, client, item)
+    preview = lambda data: client.post(f"/items/{item}/preview", data=data,
+                                       headers={"X-CSRF-Token": token}).json()
+    assert preview({"total_amount": "123.45"})["changed"] == []  # no line editor sent: lines kept
+    assert preview(line_form(LINES))["changed"] == []  # the page's values unchanged: no edit
+    data = line_form(LINES, **{"line_items[0].description": None, "line_items[0].amount": None,
+                               "line_items[0].treatment_type": None,  # row removed
+                               "line_items[2].description": "X-ray", "line_items[2].amount": "20,00",
+                               "line_items[2].treatment_type": "laboratory",
+                               "line_items[3].description": "", "line_items[3].amount": " "})
+    out = preview(data)
+    assert out["changed"] == ["line_items[0]", "line_items[2]"]
+    assert out["lines_warning"] == ("The line items add up to 83.45, the total is 123.45 "
+                                    "(difference -40.00).")
+    client.post(f"/items/{item}/action", data={"csrf": token, "action": "approve", **data})
+    added = {"description": "X-ray", "amount": "20.00", "treatment_type": "laboratory"}
+    with app.state.sessions() as s:
+        out = s.get(ReviewOutcome, item)
+        assert out.fields["line_items"] == [LINES[1], added]
+        edits = [(a.field, a.before, a.after) for a in s.scalars(
+            select(AuditEntry).where(AuditEntry.action == "edit").order_by(AuditEntry.id))]
+        assert edits == [("line_items[0]", LINES[0], None), ("line_items[2]", None, added)]
+        assert [(c.field, c.predicted, c.corrected) for c in s.scalars(select(Correction))] == edits
+    page = client.get(f"/items/{item}").text  # a whole line shows as JSON in the audit trail
+    assert '<td>line_items[2]</td><td></td><td>{"amount": "20.00", "description": "X-ray"' in page
+
+
+def test_preview_prices_the_edited_lines(app):
+    from pipeline.store import Insured
+
+    from tests.test_review_cli import PROFILE
+
+    with app.state.sessions.begin() as s:
+        s.add(Insured(insured_id="P-1", profile=PROFILE))
+    item = seed_lines(app, LINES, insured_id="P-1")
+    client, _ = login(app, "rita", "password-r")
+    token = claim_and_get_token(app, client, item)
+    preview = lambda data: client.post(f"/items/{item}/preview", data=data,
+                                       headers={"X-CSRF-Token": token}).json()
+    codes = lambda out: [r["code"] for r in out["coverage"]["reasons"]]
+    assert "sessions_unknown" in codes(preview(line_form(LINES)))
+    out = preview(line_form(LINES, **{"line_items[0].treatment_type": "general_practice",
+                                      "line_items[1].treatment_type": "general_practice"}))
+    assert codes(out) == ["covered"] and out["coverage"]["reimbursed_eur"] == "123.45"
+    out = preview(line_form(LINES, **{"line_items[1].description": "Vitamins",
+                                      "line_items[1].amount": "10,00"}))
+    excluded = [r for r in out["coverage"]["reasons"] if r["code"] == "excluded_vitamins_supplements"]
+    # the line's share of the EUR total follows the edited amounts: 123.45 * 10 / (60 + 10)
+    assert "(EUR 17.64)" in excluded[0]["message"]
+    assert out["lines_warning"].startswith("The line items add up to 70.00")
+    with app.state.sessions() as s:  # a preview keeps nothing
+        assert s.scalars(select(Correction)).all() == []

@@ -1,5 +1,5 @@
 // Item page: field highlights, Tab between fields needing attention, action shortcuts,
-// live EUR / coverage recomputation while editing.
+// live EUR / coverage recomputation while editing, line items added and removed.
 (function () {
   "use strict";
   var root = document.querySelector(".item");
@@ -77,6 +77,8 @@
         if (e) e.textContent = out.errors[k];
       });
       if (out.errors && Object.keys(out.errors).length) return;
+      var warning = document.getElementById("lines-warning");
+      if (warning) { warning.textContent = out.lines_warning || ""; warning.hidden = !out.lines_warning; }
       var eur = out.eur;
       document.getElementById("eur").textContent = eur
         ? eur.amount + " (rate " + eur.rate + ", " + eur.rate_date + ", " + eur.source + ")"
@@ -88,9 +90,34 @@
       root.dataset.previewed = String(Number(root.dataset.previewed || 0) + 1);
     }).catch(function () {});
   }
+  function later() { clearTimeout(timer); timer = setTimeout(refresh, 300); }
   form.addEventListener("input", function (ev) {
     if (ev.target.name === "note") return;
-    clearTimeout(timer);
-    timer = setTimeout(refresh, 300);
+    later();
   });
+
+  // Line items: add a row from the template, remove a row (the server sees what is left).
+  var lines = document.getElementById("lines");
+  var addLine = document.getElementById("add-line");
+  var template = document.getElementById("line-template");
+  if (lines && addLine && template) {
+    addLine.addEventListener("click", function () {
+      var i = Number(lines.dataset.next);
+      lines.dataset.next = String(i + 1);
+      var html = template.innerHTML.replace(/__I__/g, String(i)).replace(/__N__/g, String(i + 1));
+      lines.tBodies[0].insertAdjacentHTML("beforeend", html);
+      var row = lines.querySelector('tr[data-line="' + i + '"]');
+      row.querySelector("input").focus();
+      later();
+    });
+    lines.addEventListener("click", function (ev) {
+      var button = ev.target.closest(".remove-line");
+      if (!button) return;
+      var row = button.closest("tr");
+      var next = row.nextElementSibling || row.previousElementSibling;
+      row.remove();
+      (next ? next.querySelector("input") : addLine).focus();
+      later();
+    });
+  }
 })();
