@@ -142,10 +142,37 @@ def remove_rules(binary: np.ndarray) -> np.ndarray:
     hk = cv2.getStructuringElement(cv2.MORPH_RECT, (max(rule, w // 25), 1))
     vk = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(rule, h // 25)))
     rules = cv2.morphologyEx(inv, cv2.MORPH_OPEN, hk) | cv2.morphologyEx(inv, cv2.MORPH_OPEN, vk)
-    if not rules.any():
+    if rules.any():
+        rules = cv2.dilate(rules, np.ones((3, 3), np.uint8))
+        binary = np.where(rules > 0, 255, binary).astype(np.uint8)
+    return remove_bars(binary)
+
+
+def remove_bars(binary: np.ndarray) -> np.ndarray:
+    """Erase cell borders that the threshold cut into row-high pieces on photos; next to
+    a column of amounts they make tesseract drop the whole column (sample photo: 0 of 6
+    right-column amounts read -> 6 of 6). A piece is a vertical run at least 1.7 glyphs
+    tall and 12 times taller than wide with another such run straight above or below it
+    (a gap under half a glyph); a tall thin letter ('l', 'I', '1') has none."""
+    t = TARGET_CHAR_PX
+    runs = cv2.morphologyEx(255 - binary, cv2.MORPH_OPEN,
+                            cv2.getStructuringElement(cv2.MORPH_RECT, (1, int(1.7 * t))))
+    contours, _ = cv2.findContours(runs, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    boxes = np.array([cv2.boundingRect(c) for c in contours[:3000]], dtype=np.float64).reshape(-1, 4)
+    boxes = boxes[boxes[:, 3] >= 12 * boxes[:, 2]]
+    if len(boxes) < 2:
         return binary
-    rules = cv2.dilate(rules, np.ones((3, 3), np.uint8))
-    return np.where(rules > 0, 255, binary).astype(np.uint8)
+    cx, top = boxes[:, 0] + boxes[:, 2] / 2, boxes[:, 1]
+    bot = top + boxes[:, 3]
+    gap = np.maximum(top[:, None], top[None, :]) - np.minimum(bot[:, None], bot[None, :])
+    near = (np.abs(cx[:, None] - cx[None, :]) <= 0.3 * t) & (gap >= 0) & (gap <= 0.5 * t)
+    mask = np.zeros_like(binary)
+    for x, y, w, h in boxes[near.any(axis=1)].astype(int):
+        mask[y:y + h, x:x + w] = runs[y:y + h, x:x + w]
+    if not mask.any():
+        return binary
+    mask = cv2.dilate(mask, np.ones((3, 3), np.uint8))
+    return np.where(mask > 0, 255, binary).astype(np.uint8)
 
 
 def _as3(m: np.ndarray) -> np.ndarray:

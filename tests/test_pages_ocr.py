@@ -104,7 +104,7 @@ def test_mixed_pdf_reads_text_and_scanned_pages():
 def test_multi_page_tiff(monkeypatch):
     calls = []
     real = ocr.choose_language
-    monkeypatch.setattr(ocr, "choose_language", lambda *a: calls.append(1) or real(*a))
+    monkeypatch.setattr(ocr, "choose_language", lambda *a, **k: calls.append(1) or real(*a, **k))
     a = text_image()
     b = text_image(lines=[("Röntgenaufnahme Thorax", "64,12"), "Seite 2 von 2"] * 2, size=(1700, 500))
     data = image_bytes(a, "TIFF", save_all=True, append_images=[b], compression="tiff_lzw")
