@@ -308,7 +308,13 @@ class Evaluator:
             if country == origin and self.p.nationality != "NL":
                 self.stop("country_of_origin", self.art("region"),
                           f"No cover in the country of origin ({country}) for a non-Dutch national.")
-            days = self.facts.get("days_abroad", 1)
+            days = self.facts.get("days_abroad")
+            if days is None:  # counted as 1 day, and the reviewer is asked for the real number
+                days = 1
+                self.reason("days_abroad_unknown", self.art("region"),
+                            f"How many days was the insured outside the Netherlands for this care "
+                            f"(facts.days_abroad)? Counted as 1 day; cover abroad is limited to "
+                            f"{self.t.outside_home_days} days per insured period.", True)
             used, _ = self.current("days_abroad", self.period("insurance_year"))
             if used + days > self.t.outside_home_days:
                 self.stop("outside_home_days_exceeded", self.art("region"),

@@ -511,6 +511,15 @@ def test_vv_30_days_outside_netherlands():
     assert run(vv(), "general_practice", country="NL", usage={key: (30, D(0))}).decision == "covered"
 
 
+def test_vv_unknown_days_abroad_is_asked_not_assumed():
+    ev = run(vv(), "general_practice", country="BE")
+    asked = [r for r in ev.reasons if r.code == "days_abroad_unknown"]
+    assert asked and asked[0].needs_review and "facts.days_abroad" in asked[0].message
+    given = run(vv(), "general_practice", country="BE", facts={"days_abroad": 3})
+    assert "days_abroad_unknown" not in codes(given)
+    assert "days_abroad_unknown" not in codes(run(vv(), "general_practice", country="NL"))
+
+
 def test_vv_abroad_tariff_flagged_and_maximum():
     ev = run(vv(), "specialist", "100.00", country="BE")
     assert any(r.code == "tariff_cap_abroad" and r.needs_review for r in ev.reasons)
