@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from review.api import ApiError, router as api_router
@@ -43,13 +44,27 @@ def create_app(db_url: str | None = None, settings: Settings | None = None,
     settings = settings or Settings()
     sessions = session_factory(db_url)
 
+    prefect_api: list[str] = []  # the managed Prefect server's URL while the app runs
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        server = None
+        if processor is None and settings.workers > 0:
+            # One Prefect server for every upload worker, stopped with the app (and killed with
+            # this process): without it each flow call leaves an ephemeral server behind.
+            from pipeline.bulk_server import LocalServer
+
+            server = LocalServer()
+            prefect_api.append(await run_in_threadpool(server.start))
+        app.state.prefect_server = server
         app.state.workers.start()
         try:
             yield
         finally:
             app.state.workers.stop()
+            if server is not None:
+                await run_in_threadpool(server.stop)
+                prefect_api.clear()
 
     app = FastAPI(title="claimflow", version="1", lifespan=lifespan,
                   description="Portal upload API of claimflow. Authenticate with `X-API-Key`: "
@@ -58,7 +73,7 @@ def create_app(db_url: str | None = None, settings: Settings | None = None,
                   docs_url=None, redoc_url=None)  # Swagger UI would load scripts from a CDN
     app.state.settings = settings
     app.state.sessions = sessions
-    app.state.workers = UploadWorkers(sessions, processor or default_processor(db_url, sessions),
+    app.state.workers = UploadWorkers(sessions, processor or default_processor(db_url, sessions, prefect_api),
                                       settings.workers)
     app.include_router(api_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

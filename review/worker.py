@@ -41,14 +41,26 @@ def load_insured(session: Session, insured_id: str | None):
         return Insured(error_field=e.field, error_message=str(e))
 
 
-def default_processor(db_url: str | None, sessions: sessionmaker[Session]) -> Processor:
-    """The `portal_upload` flow when it exists, else pipeline.process.process_bytes."""
+def default_processor(db_url: str | None, sessions: sessionmaker[Session],
+                      prefect_api: list[str] | None = None) -> Processor:
+    """The `portal_upload` flow when it exists, else pipeline.process.process_bytes.
+
+    `prefect_api` holds the URL of the app's managed Prefect server once it runs; each worker
+    thread enters it itself (Prefect settings are per context, not read from the environment)."""
     try:
         from pipeline.flows import portal_upload
     except ImportError:
         portal_upload = None
     if portal_upload is not None:
-        return lambda data, filename, insured_id: portal_upload(data, filename, insured_id, db_url)
+        def flow(data: bytes, filename: str, insured_id: str | None) -> dict:
+            if not prefect_api:
+                return portal_upload(data, filename, insured_id, db_url)
+            from prefect.settings import PREFECT_API_URL, temporary_settings
+
+            with temporary_settings({PREFECT_API_URL: prefect_api[0]}):
+                return portal_upload(data, filename, insured_id, db_url)
+
+        return flow
 
     def direct(data: bytes, filename: str, insured_id: str | None) -> dict:
         from pipeline.process import process_bytes
