@@ -14,19 +14,21 @@ from review.demo import migrated_sqlite
 from tests.helpers import GERMAN_PHYSIO, text_pdf
 
 
-def prefect_servers_of_this_process() -> list[psutil.Process]:
-    return [p for p in psutil.Process().children(recursive=True)
-            if "prefect.server.api.server:create_app" in " ".join(p.cmdline())]
+def prefect_servers_of_this_process() -> set[int]:
+    return {p.pid for p in psutil.Process().children(recursive=True)
+            if "prefect.server.api.server:create_app" in " ".join(p.cmdline())}
 
 
 @pytest.mark.slow
 def test_upload_flows_use_one_managed_prefect_server_that_stops_with_the_app(tmp_path, monkeypatch):
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    before = prefect_servers_of_this_process()  # e.g. an earlier test's in-process server
     app = create_app(migrated_sqlite(tmp_path), Settings(workers=2))
     with app.state.sessions.begin() as s:
         key = auth.new_api_key(s, "portal", "P-9")
     with TestClient(app) as client:
-        assert len(prefect_servers_of_this_process()) == 1
+        managed = app.state.prefect_server.process.pid
+        assert prefect_servers_of_this_process() == before | {managed}
         for lines in (GERMAN_PHYSIO, GERMAN_PHYSIO[:-1]):
             r = client.post("/api/v1/documents", files={"file": ("a.pdf", text_pdf(lines))},
                             data={"insured_id": "P-9"}, headers={"X-API-Key": key})
@@ -40,5 +42,6 @@ def test_upload_flows_use_one_managed_prefect_server_that_stops_with_the_app(tmp
                 break
             time.sleep(0.5)
         assert states == ["done", "done"]
-        assert len(prefect_servers_of_this_process()) == 1  # no ephemeral server per flow call
-    assert prefect_servers_of_this_process() == []
+        # no ephemeral server per flow call
+        assert prefect_servers_of_this_process() == before | {managed}
+    assert prefect_servers_of_this_process() == before
