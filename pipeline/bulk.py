@@ -250,7 +250,7 @@ def process_item(sessions: sessionmaker[Session], item_id: int, sel: Selection,
     data, source, early = _read(sessions, item)
     if early is not None:
         if "too_large" in early:
-            result = P._too_large(item.ref, early["too_large"], sessions, default)
+            result = P.record_too_large(item.ref, early["too_large"], sessions, default)
         else:
             result = early
         try:

@@ -122,27 +122,14 @@ def evaluate(
     evaluate_command(insured_file=insured_file, claim_file=claim_file, db=db)
 
 
-def _mount(module: str, attr: str, name: str, help_text: str) -> None:
-    import importlib
-
-    try:
-        sub = getattr(importlib.import_module(module), attr)
-    except (ImportError, AttributeError):
-        return
-    app.add_typer(sub, name=name, help=help_text)
-
-
-_mount("pipeline.cli_rates", "rates_app", "rates", "FX rates in the store (ECB, online, pegs)")
-_mount("pipeline.cli_review", "users_app", "users", "Reviewer accounts and upload-API keys")
-try:
-    from pipeline.cli_review import export_corrections_command, serve_command
-
-    app.command("serve")(serve_command)
-    app.command("export-corrections")(export_corrections_command)
-except ImportError:
-    pass
+from pipeline.cli_rates import rates_app  # noqa: E402
 from pipeline.cli_reprocess import reprocess_command  # noqa: E402
+from pipeline.cli_review import export_corrections_command, serve_command, users_app  # noqa: E402
 
+app.add_typer(rates_app, name="rates", help="FX rates in the store (ECB, online, pegs)")
+app.add_typer(users_app, name="users", help="Reviewer accounts and upload-API keys")
+app.command("serve")(serve_command)
+app.command("export-corrections")(export_corrections_command)
 app.command("reprocess")(reprocess_command)
 
 

@@ -163,7 +163,7 @@ def process_document(path: str | None = None, document_id: str | None = None,
         if isinstance(data, dict):
             if "too_large" in data:
                 insured, _ = lookup(db_url, "", insured_id, insured_file)
-                return P._too_large(path, data["too_large"], _sessions(db_url), insured)
+                return P.record_too_large(path, data["too_large"], _sessions(db_url), insured)
             return data
         document_id = store(db_url, data)
         source = source or path

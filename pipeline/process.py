@@ -12,7 +12,7 @@ from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -359,7 +359,7 @@ def process_file(path: str, sessions: sessionmaker[Session], insured: Insured | 
     except OSError as e:
         return failed(None, path, "unreadable_file", f"cannot open {path}: {e.strerror}")
     if size > MAX_BYTES:
-        return _too_large(path, size, sessions, insured)
+        return record_too_large(path, size, sessions, insured)
     try:
         with open(path, "rb") as fh:
             data = fh.read()
@@ -368,13 +368,18 @@ def process_file(path: str, sessions: sessionmaker[Session], insured: Insured | 
     return process_bytes(data, path, sessions, insured, **kw)
 
 
-def _too_large(path: str, size: int, sessions, insured) -> dict:
-    digest = hashlib.sha256()
+def record_too_large(path: str, size: int, sessions, insured) -> dict:
+    """A file over MAX_BYTES: recorded as `too_large` with its original (read once; hashed in
+    chunks and not copied above MAX_STORED_BYTES)."""
     with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    doc_id = digest.hexdigest()
-    data = open(path, "rb").read() if size <= MAX_STORED_BYTES else b""
+        if size <= MAX_STORED_BYTES:
+            data = fh.read()
+            doc_id = hashlib.sha256(data).hexdigest()
+        else:
+            data, digest = b"", hashlib.sha256()
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+            doc_id = digest.hexdigest()
     result = failed(doc_id, path, "too_large",
                     f"file is {size / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB")
     with sessions.begin() as session:
@@ -382,5 +387,3 @@ def _too_large(path: str, size: int, sessions, insured) -> dict:
         save(session, result, {}, insured, current_versions(insured))
     return result
 
-
-ProcessFn = Callable[..., dict]

@@ -73,7 +73,7 @@ def create_app(db_url: str | None = None, settings: Settings | None = None,
                   docs_url=None, redoc_url=None)  # Swagger UI would load scripts from a CDN
     app.state.settings = settings
     app.state.sessions = sessions
-    app.state.workers = UploadWorkers(sessions, processor or default_processor(db_url, sessions, prefect_api),
+    app.state.workers = UploadWorkers(sessions, processor or default_processor(db_url, prefect_api),
                                       settings.workers)
     app.include_router(api_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

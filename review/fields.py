@@ -249,10 +249,8 @@ def eur_for(session: Session, fields: dict):
     missing = [k for k in ("total_amount", "currency", "invoice_date") if not fields.get(k)]
     if missing:
         return None, "missing " + ", ".join(missing)
-    try:
-        from pipeline.fx import NoRate, convert
-    except ImportError:
-        return None, "FX conversion is not available"
+    from pipeline.fx import NoRate, convert
+
     try:
         return convert(session, Decimal(fields["total_amount"]), fields["currency"],
                        date.fromisoformat(fields["invoice_date"])), None
@@ -269,10 +267,8 @@ def coverage_for(session: Session, insured_id: str | None, fields: dict, conv, d
         return None, "insured person not known"
     if insured.person is None:
         return None, f"insured file invalid: {insured.error_field}"
-    try:
-        from pipeline.coverage_service import evaluate_claim
-    except ImportError:
-        return None, "coverage evaluation is not available"
+    from pipeline.coverage_service import evaluate_claim
+
     return evaluate_claim(session, insured.person, fields, conv, document_id), None
 
 

@@ -31,45 +31,30 @@ def load_insured(session: Session, insured_id: str | None):
     row = session.get(InsuredRow, insured_id) if insured_id else None
     if row is None or not row.profile:
         return None
-    try:
-        from coverage.insured import InsuredError, parse_insured
-    except ImportError:
-        return None
+    from coverage.insured import InsuredError, parse_insured
+
     try:
         return Insured(person=parse_insured(row.profile))
     except InsuredError as e:
         return Insured(error_field=e.field, error_message=str(e))
 
 
-def default_processor(db_url: str | None, sessions: sessionmaker[Session],
-                      prefect_api: list[str] | None = None) -> Processor:
-    """The `portal_upload` flow when it exists, else pipeline.process.process_bytes.
+def default_processor(db_url: str | None, prefect_api: list[str] | None = None) -> Processor:
+    """The `portal_upload` flow.
 
     `prefect_api` holds the URL of the app's managed Prefect server once it runs; each worker
     thread enters it itself (Prefect settings are per context, not read from the environment)."""
-    try:
-        from pipeline.flows import portal_upload
-    except ImportError:
-        portal_upload = None
-    if portal_upload is not None:
-        def flow(data: bytes, filename: str, insured_id: str | None) -> dict:
-            if not prefect_api:
-                return portal_upload(data, filename, insured_id, db_url)
-            from prefect.settings import PREFECT_API_URL, temporary_settings
+    from pipeline.flows import portal_upload
 
-            with temporary_settings({PREFECT_API_URL: prefect_api[0]}):
-                return portal_upload(data, filename, insured_id, db_url)
+    def flow(data: bytes, filename: str, insured_id: str | None) -> dict:
+        if not prefect_api:
+            return portal_upload(data, filename, insured_id, db_url)
+        from prefect.settings import PREFECT_API_URL, temporary_settings
 
-        return flow
+        with temporary_settings({PREFECT_API_URL: prefect_api[0]}):
+            return portal_upload(data, filename, insured_id, db_url)
 
-    def direct(data: bytes, filename: str, insured_id: str | None) -> dict:
-        from pipeline.process import process_bytes
-
-        with sessions() as session:
-            insured = load_insured(session, insured_id)
-        return process_bytes(data, filename, sessions, insured)
-
-    return direct
+    return flow
 
 
 class UploadWorkers:

@@ -242,14 +242,13 @@ def test_default_processor_uses_the_portal_upload_flow(monkeypatch, sqlite_url):
     import sys
     import types
 
-    from pipeline.db import session_factory
     from review.worker import default_processor
 
     seen = []
     fake = types.ModuleType("pipeline.flows")  # the real one imports Prefect (seconds)
     fake.portal_upload = lambda data, name, insured, db: seen.append((data, name, insured, db)) or {}
     monkeypatch.setitem(sys.modules, "pipeline.flows", fake)
-    default_processor(sqlite_url, session_factory(sqlite_url))(b"x", "a.pdf", "P-1")
+    default_processor(sqlite_url)(b"x", "a.pdf", "P-1")
     assert seen == [(b"x", "a.pdf", "P-1", sqlite_url)]
 
 
