@@ -68,10 +68,13 @@ def process(
     err = Console(stderr=True)
     from pipeline.process import rules_version
 
+    from pipeline.routing import RoutingConfig
+
     try:
         rules_version()  # a malformed policy table stops the command before any document
+        cfg = RoutingConfig.load()  # once, not per document
     except Exception as e:
-        err.print(f"[red]cannot start: policy tables: {e}[/red]")
+        err.print(f"[red]cannot start: {e}[/red]")
         raise typer.Exit(2)
     files = expand(paths)
     sessions = session_factory(db)
@@ -82,7 +85,7 @@ def process(
                   disable=not err.is_terminal) as bar:
         task = bar.add_task("processing", total=len(files))
         for path in files:
-            result = process_file(path, sessions, insured, force=force)
+            result = process_file(path, sessions, insured, force=force, cfg=cfg)
             counts[result["status"]] += 1
             if as_json:
                 sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")

@@ -141,3 +141,14 @@ def test_process_on_postgresql(tmp_path, pg_url):
     with session_factory(pg_url)() as s:
         assert s.scalar(select(func.count()).select_from(Claim)) == 2
         assert s.scalar(select(func.count()).select_from(Original)) == 2
+
+
+def test_bad_routing_config_stops_before_any_document(tmp_path, sqlite_url):
+    bad = tmp_path / "cfg.json"
+    bad.write_text('{"routing": {"thresholds": {"no_such_field": 0.5}}}')
+    a = tmp_path / "a.pdf"
+    a.write_bytes(text_pdf(GERMAN_PHYSIO))
+    proc = run_cli("process", str(a), "--db", sqlite_url, "--json",
+                   env_extra={"CLAIMFLOW_CONFIG": str(bad)})
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert "no_such_field" in proc.stderr
