@@ -157,6 +157,23 @@ def _names() -> tuple[re.Pattern, dict[str, str]]:
 
 def country_hints(text: str, currency: str | None = None) -> dict[str, float]:
     """Evidence scores per ISO country code from the document's text and its currency."""
+    scores = dict(_text_scores(text or ""))
+
+    def add(cc: str | None, w: float):
+        if cc:
+            scores[cc] = scores.get(cc, 0.0) + w
+
+    if currency and currency not in ("EUR",):
+        w = 0.3 if currency == "USD" else 1.0
+        for cc, cur in COUNTRY_CURRENCY.items():
+            if cur == currency and cc not in {"EC", "PA", "SV", "PR"}:
+                add(cc, w)
+    return {k: round(v, 2) for k, v in sorted(scores.items(), key=lambda kv: -kv[1]) if v > 0}
+
+
+@lru_cache(maxsize=8)
+def _text_scores(text: str) -> tuple[tuple[str, float], ...]:
+    """The text's part of the evidence (cached: a document asks with and without its currency)."""
     scores: dict[str, float] = {}
 
     def add(cc: str | None, w: float):
@@ -169,11 +186,11 @@ def country_hints(text: str, currency: str | None = None) -> dict[str, float]:
     lines = text.split("\n")
     patient_until = -1
     for i, line in enumerate(lines):
-        pm = PATIENT_WORDS.search(fold(line))
+        f = fold(line)
+        pm = PATIENT_WORDS.search(f)
         if pm and pm.start() <= 4:  # a patient block in a one-column layout (not a right-hand column)
             patient_until = i + 3
         weight = 0.3 if i <= patient_until else 1.0
-        f = fold(line)
         seen: set[str] = set()
         for m in rx.finditer(f):
             cc = table[m.group(1)]
@@ -198,12 +215,7 @@ def country_hints(text: str, currency: str | None = None) -> dict[str, float]:
     lang = detect_language(text)
     for cc, w in LANG_COUNTRY.get(lang or "", {}).items():
         add(cc, w)
-    if currency and currency not in ("EUR",):
-        w = 0.3 if currency == "USD" else 1.0
-        for cc, cur in COUNTRY_CURRENCY.items():
-            if cur == currency and cc not in {"EC", "PA", "SV", "PR"}:
-                add(cc, w)
-    return {k: round(v, 2) for k, v in sorted(scores.items(), key=lambda kv: -kv[1]) if v > 0}
+    return tuple(scores.items())
 
 
 def best_country(hints: dict[str, float]) -> tuple[str | None, float]:

@@ -18,9 +18,20 @@ def fold_char(c: str) -> str:
     return low[0] if low else base
 
 
+_FOLDED: dict[str, str] = {}
+
+
 def fold(s: str) -> str:
     """Lowercase, accent-free, Thai digits as ASCII; same length as `s`."""
-    return "".join(fold_char(c) for c in s.translate(THAI_DIGITS))
+    if s.isascii():
+        return s.lower()
+    out = []
+    for c in s.translate(THAI_DIGITS):
+        f = _FOLDED.get(c)
+        if f is None:
+            f = _FOLDED[c] = fold_char(c)
+        out.append(f)
+    return "".join(out)
 
 
 @dataclass

@@ -1,9 +1,11 @@
 """Treatment type, care setting and country of one invoice, with calibrated confidences."""
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import math
+import warnings
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -55,13 +57,14 @@ def _amount(v) -> Decimal:
 
 
 class Classifier:
-    def __init__(self, path: Path = WEIGHTS, calibrated: bool = True):
+    def __init__(self, path: Path = WEIGHTS, calibrated: bool = True, compiled: bool = True):
         path = Path(path)
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()  # no "Loading weights" bars on every worker's stderr
         self.tok = PreTrainedTokenizerFast.from_pretrained(path, local_files_only=True)
         self.model = ClaimNet.from_pretrained(path, local_files_only=True).eval()
+        self.forward = _compiled(self.model) if compiled else self.model
         cfg = self.model.config
         self.types, self.settings, self.countries = cfg.type_labels, cfg.setting_labels, cfg.country_labels
         digest = hashlib.sha256((path / "model.safetensors").read_bytes()).hexdigest()
@@ -69,18 +72,32 @@ class Classifier:
         cal_file = path / "calibration.json"
         self.cal = json.loads(cal_file.read_text()) if calibrated and cal_file.exists() else {}
         self.unk_id = self.tok.unk_token_id
+        self._backends: dict = {}
         # weight of the model's country log-probability next to country_hints (fitted in calibrate.py)
         self.country_weight = float(self.cal.get("country_model_weight", 1.0))
 
     # ---- raw model outputs ----
     def _run(self, texts: list[str], max_len: int):
-        enc = self.tok(texts, truncation=True, max_length=max_len, padding=True, return_tensors="pt")
+        ids, mask = self._encode(texts, max_len)
         with torch.inference_mode():
-            t, s, c = self.model(enc["input_ids"], enc["attention_mask"])
-        ids = enc["input_ids"]
-        real = enc["attention_mask"].sum(1) - 2
+            t, s, c = self.forward(ids, mask)
+        real = mask.sum(1) - 2
         unk = ((ids == self.unk_id).sum(1).float() / real.clamp(min=1)).numpy()
         return t.numpy(), s.numpy(), c.numpy(), unk
+
+    def _encode(self, texts: list[str], max_len: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """Token ids and attention mask, as the transformers tokenizer call gives them (truncated,
+        padded to the longest), from the Rust tokenizer directly: a third of the wrapper's time."""
+        backend = self._backends.get(max_len)
+        if backend is None:
+            backend = copy.deepcopy(self.tok.backend_tokenizer)
+            backend.enable_truncation(max_len)
+            backend.enable_padding(pad_id=self.tok.pad_token_id, pad_token=self.tok.pad_token)
+            self._backends[max_len] = backend
+        encs = backend.encode_batch(texts)
+        ids = torch.tensor([e.ids for e in encs], dtype=torch.long)
+        mask = torch.tensor([e.attention_mask for e in encs], dtype=torch.long)
+        return ids, mask
 
     def _temp(self, name: str) -> float:
         return float(self.cal.get("temperature", {}).get(name, 1.0))
@@ -205,6 +222,18 @@ class Classifier:
                 score = np.append(score, w * math.log(1e-4) if logits is not None else 0.0)
             score[labels.index(cur_country)] += CURRENCY_WEIGHT
         return labels, score
+
+
+def _compiled(model):
+    """The model traced to TorchScript (about half the per-call time of eager transformers code).
+    Traced on a padded batch so the attention-mask path is the general one; eager if tracing fails."""
+    example = (torch.tensor([[2, 5, 6, 3], [2, 5, 3, 0]]), torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]]))
+    try:
+        with torch.inference_mode(False), torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return torch.jit.freeze(torch.jit.trace(model, example, check_trace=False).eval())
+    except Exception:  # an unusual torch build: the eager model gives the same numbers, slower
+        return model
 
 
 @lru_cache(maxsize=1)

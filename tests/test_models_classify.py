@@ -130,3 +130,19 @@ def test_currency_alone_never_decides(clf):
         assert r.country is None and r.country_conf == 0.0
     r = clf.classify("", [], {}, "THB")
     assert r.country == "TH" and r.country_conf <= 0.3 and "country_from_currency_only" in r.notes
+
+
+def test_traced_model_and_direct_tokenizer_match_the_eager_path(clf):
+    from models.classify import Classifier
+
+    eager = Classifier(compiled=False)
+    assert clf.forward is not clf.model  # the shipped classifier runs the TorchScript trace
+    texts = ["Physiotherapie 6x Krankengymnastik 40,00 EUR", "x", "", "Consulta médica urgencias " * 60]
+    for max_len in (32, 256):
+        enc = eager.tok(texts, truncation=True, max_length=max_len, padding=True, return_tensors="pt")
+        ids, mask = clf._encode(texts, max_len)
+        assert ids.tolist() == enc["input_ids"].tolist() and mask.tolist() == enc["attention_mask"].tolist()
+    items = [("Krankengymnastik 6x", Decimal("240.00")), ("Fango", Decimal("22.30"))]
+    a = clf.classify(texts[0] + " Berlin", items, {"DE": 3.0}, "EUR")
+    b = eager.classify(texts[0] + " Berlin", items, {"DE": 3.0}, "EUR")
+    assert a == b
