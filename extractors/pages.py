@@ -145,42 +145,43 @@ def _check_size(im: Image.Image, max_pixels: int) -> None:
 def _ocr_page(gray: np.ndarray, index: int, hint: dict | None = None) -> Page:
     """Preprocess and OCR one grey image; boxes in upright original pixels.
 
+    Most pages are upright Latin text: a quick English read of a half-size copy of the page
+    as it comes (the probe) settles that, and its words pick the language. Only a page that
+    reads poorly that way pays for tesseract's OSD (a third of a page's OCR time): its
+    answer turns the page, and when OSD was unsure and the read is still poor (or very poor
+    after a sure OSD), the other three turns are tried on the same small copy and the best
+    kept; a poor read is also tried with the Thai model (OSD often misnames the script).
     `hint` is shared by the pages of one document: once a page's language is clear
-    (3+ keyword hits) later pages skip the language-guessing pass. A quick English read
-    of a half-size copy (the language pass) also checks the page: when OSD was unsure
-    and that read looks poor (or very poor after a sure OSD), the other three turns are
-    tried on the same small copy and the best kept; a poor read is also tried with the
-    Thai model (OSD often misnames the script).
+    (3+ keyword hits) later pages skip the language-guessing pass.
     """
     hint = {} if hint is None else hint
-    found = {}
-
-    def orient(img: np.ndarray) -> int:
-        o = ocr.detect_orientation(img)
-        found["script"], found["sure"] = o.script, o.confidence > 0
-        return o.rotate
-
-    prep = preprocess.prepare(gray, orient=orient)
-    script = found.get("script", "Latin")
-    probe_words = None
-    if script != "Thai" and not (found.get("sure") and hint.get("lang")):
-        small = ocr.half_size(prep.image)
-        first = best = ocr.probe(small)
-        turn = 0
-        doubt = first.quality < (BAD_PROBE if found.get("sure") else POOR_PROBE)
-        if doubt and (prep.image < 128).mean() > 0.001:
-            for k in (180, 90, 270):
-                other = ocr.probe(preprocess.turn(small, k))
-                if other.score > 1.3 * best.score + 1 and other.quality > best.quality + 0.1:
-                    best, turn = other, k
-        if turn:
-            rotation = (prep.rotation + turn) % 360
-            prep = preprocess.prepare(gray, orient=lambda _img: rotation)
-            small = preprocess.turn(small, turn)
-        if best.quality < GOOD_PROBE and ocr.looks_thai(small, best):
-            script = "Thai"
-        probe_words = best.words
-    words, _lang = _read_prepared(prep, index, script, hint, probe_words)
+    prep = preprocess.prepare(gray, orient=None)
+    small = ocr.half_size(prep.image)
+    first = ocr.probe(small)
+    script = "Latin"
+    if first.quality < GOOD_PROBE:
+        o = ocr.detect_orientation(preprocess.rescale(gray)[0])
+        script, sure = o.script, o.confidence > 0
+        if o.rotate:
+            prep = preprocess.prepare(gray, orient=lambda _img: o.rotate)
+            small = ocr.half_size(prep.image)
+            first = ocr.probe(small) if script != "Thai" else first
+        best, turn = first, 0
+        if script != "Thai":
+            doubt = first.quality < (BAD_PROBE if sure else POOR_PROBE)
+            if doubt and (prep.image < 128).mean() > 0.001:
+                for k in (180, 90, 270):
+                    other = ocr.probe(preprocess.turn(small, k))
+                    if other.score > 1.3 * best.score + 1 and other.quality > best.quality + 0.1:
+                        best, turn = other, k
+            if turn:
+                rotation = (prep.rotation + turn) % 360
+                prep = preprocess.prepare(gray, orient=lambda _img: rotation)
+                small = preprocess.turn(small, turn)
+            if best.quality < GOOD_PROBE and ocr.looks_thai(small, best):
+                script = "Thai"
+        first = best
+    words, _lang = _read_prepared(prep, index, script, hint, first.words if script != "Thai" else None)
     for w in words:
         w.x0, w.y0, w.x1, w.y1 = preprocess.map_box(prep.to_upright, w.x0, w.y0, w.x1, w.y1)
     w, h = prep.upright_size

@@ -54,6 +54,18 @@ def test_upright_page_with_unsure_osd_is_probed_once(monkeypatch):
     assert calls == [()]  # a good quick read: no other turns, no Thai probe
 
 
+def test_upright_page_that_reads_well_skips_osd(monkeypatch):
+    osd = []
+    real = ocr.detect_orientation
+    monkeypatch.setattr(ocr, "detect_orientation", lambda img: osd.append(1) or real(img))
+    (page,) = read_pages(image_bytes(sparse_receipt()))
+    assert page.rotation == 0 and "Gesamtbetrag 227,80" in rows(page)
+    assert osd == []  # the quick upright read was good: no OSD pass
+    (page,) = read_pages(image_bytes(sparse_receipt().rotate(180)))
+    assert page.rotation == 180 and "Gesamtbetrag 227,80" in rows(page)
+    assert osd == [1]  # upside down reads poorly, so OSD is asked
+
+
 def test_thai_receipt_read_with_thai_model_when_osd_says_latin(monkeypatch):
     osd_fails(monkeypatch, script="Latin")
     (page,) = read_pages(image_bytes(thai_receipt()))
