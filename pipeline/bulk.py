@@ -98,10 +98,17 @@ def pending(sessions: sessionmaker[Session], run_id: int) -> list[int]:
 
 
 def batches(ids: list[int], workers: int, size: int | None = None) -> list[list[int]]:
-    """About four batches per worker (load balance), 1..25 items each unless `size` is given."""
-    if size is None:
-        size = max(1, min(25, -(-len(ids) // max(1, workers * 4))))
-    return [ids[i:i + size] for i in range(0, len(ids), size)]
+    """Batches of `size` items, or by default shrinking ones (guided scheduling): each takes a
+    quarter of the remaining items' share per worker, 1..25 items, so the run ends on one-item
+    batches and no worker idles while another finishes a long last batch."""
+    if size is not None:
+        return [ids[i:i + size] for i in range(0, len(ids), size)]
+    out, i, w = [], 0, max(1, workers)
+    while i < len(ids):
+        n = max(1, min(25, -(-(len(ids) - i) // (4 * w))))
+        out.append(ids[i:i + n])
+        i += n
+    return out
 
 
 def counts(sessions: sessionmaker[Session], run_id: int) -> dict[str, int]:

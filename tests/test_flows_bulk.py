@@ -360,3 +360,14 @@ def test_unreachable_database_is_a_clear_failure(tmp_path, on_server):
     assert res.exit_code == 1
     assert "reprocess: stopped: OperationalError" in res.stderr
     assert "the database is unreachable" in res.stderr and "run the same command again" in res.stderr
+
+
+def test_batches_shrink_so_no_worker_waits_on_a_long_last_batch():
+    ids = list(range(200))
+    groups = bulk.batches(ids, 2)
+    assert [i for g in groups for i in g] == ids  # every item once, in order
+    sizes = [len(g) for g in groups]
+    assert sizes == sorted(sizes, reverse=True) and sizes[0] == 25
+    assert sizes[-4:] == [1, 1, 1, 1]  # the tail is single documents
+    assert [len(g) for g in bulk.batches(ids, 2, size=30)] == [30] * 6 + [20]
+    assert bulk.batches([], 2) == []
