@@ -12,7 +12,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Mapping
 
@@ -33,7 +33,8 @@ UNIT_QUESTIONS = {
 }
 UNIT_PATTERNS = {
     "sessions": re.compile(r"(\d+)\s*(?:x\b|×|sessions?\b|treatments?\b|behandelingen\b|behandeling\b|"
-                           r"sitzungen\b|séances?\b|sesiones\b|sedute\b|consults?\b|consultations?\b)"
+                           r"sitzungen\b|séances?\b|sesiones\b|sedute\b|consults?\b|consultations?\b|"
+                           r"lessons?\b|lessen\b|lektionen\b|leçons?\b)"
                            r"|\b(?:x|×)\s*(\d+)\b"),
     "days": re.compile(r"(\d+)\s*(?:nights?|days?|nachten|dagen|nächte|tage|nuits|jours|noches|días|notti|giorni)\b"),
     "hours": re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:h\b|hours?\b|uur\b|stunden\b|heures?\b|horas?\b|ore\b)"),
@@ -138,6 +139,7 @@ class Evaluator:
         self.pending: list[Reason] = []
         self.used: dict = {}  # usage added by this claim so far (several parts may share a category)
         self.decision: str | None = None
+        self.stay_factor = Decimal(1)  # share of a hospital stay inside the cover (stay_after_end)
 
     # --- helpers -------------------------------------------------------------------------
     def art(self, key: str) -> str:
@@ -194,6 +196,7 @@ class Evaluator:
             self.step_prior_authorisation(parts)
             self.step_limits(parts)
             self.step_percentages(parts)
+            self.step_tariff(parts)
             total = self.step_maximum(parts)
             return self.step_deductible(parts, total)
         except _Stop:
@@ -203,14 +206,23 @@ class Evaluator:
 
     def step_period(self) -> None:
         check = self.day
-        if self.c.treatment_type == "hospital_admission" and self.facts.get("admission_date"):
-            check = self.facts["admission_date"]  # an admission that began while insured counts
+        admission = self.c.treatment_type == "hospital_admission"
+        start = self.facts.get("admission_date") if admission else None
+        if start:
+            check = start  # an admission that began while insured counts (see stay_after_end)
         end = self.p.policy_end
         after_end = end is not None and (check > end if self.t.policy_end_inclusive else check >= end)
-        if check < self.p.policy_start or after_end:
+        if check < self.p.policy_start or after_end and not (admission and start is None):
             self.stop("outside_policy_period", self.art("period"),
                       f"The care on {check} falls outside the policy period "
                       f"({self.p.policy_start} to {end or 'open'}).")
+        if after_end:  # a hospital invoice after the end: the stay may have begun while insured
+            self.ask("admission_date_unknown", self.art("period"),
+                     f"This hospital invoice is dated {check}, after the policy end ({end}). When did the "
+                     "admission begin (facts.admission_date) and how many nights does the invoice cover "
+                     "(facts.days)? Only a stay that began during the policy period is covered.")
+        elif start is not None and end is not None:
+            self.stay_after_end(start, end)
         submitted = self.facts.get("submitted_on") or self.today
         years = self.t.claim_deadline_years
         try:
@@ -223,6 +235,45 @@ class Evaluator:
         if self.p.premium_arrears:
             self.reason("premium_arrears", self.art("premium"),
                         "Premium arrears: payment waits until the outstanding premium is paid.", True)
+        self.stop_if_pending()
+
+    def stay_after_end(self, start: date, end: date) -> None:
+        """A stay that began in the period and may run past its end: the table's days after the end."""
+        rule = self.t.admission_after_end
+        first_out = end + timedelta(days=1 if self.t.policy_end_inclusive else 0)  # first day without cover
+        days = self.facts.get("days")  # nights from the admission date: start .. start + days - 1
+        runs_past = self.day >= first_out or bool(days) and start + timedelta(days=days) > first_out
+        if rule is None or not runs_past:
+            return
+        extra = rule.home_days if self.c.country == self.t.home_country else rule.abroad_days
+        if extra is None:
+            self.reason("admission_after_end_covered", rule.article,
+                        f"The admission began on {start}, during the policy period: the whole stay is "
+                        f"covered, also after the end date {end}.")
+            return
+        cutoff = first_out + timedelta(days=extra)  # nights from this day on are not covered
+        last = cutoff - timedelta(days=1)
+        what = (f"costs made after the policy end ({end}) are not covered" if extra == 0 else
+                f"a stay outside {self.t.home_country} is covered up to {extra} days after the end date ({end})")
+        if not days:
+            if self.day >= cutoff:
+                self.ask("admission_days_unknown", rule.article,
+                         f"The admission began on {start} and the invoice is dated {self.day}: how many nights "
+                         f"from the admission date does it cover (facts.days)? Only nights up to {last} are "
+                         f"paid: {what}.")
+            else:
+                self.reason("admission_after_end_covered", rule.article,
+                            f"The admission began on {start}; {what}, and this invoice ends by {self.day}.")
+            return
+        inside = max(0, min(days, (cutoff - start).days))
+        if inside < days:
+            self.stay_factor = Decimal(inside) / Decimal(days)
+            self.reason("admission_after_end_limited", rule.article,
+                        f"The admission began on {start} and the invoice covers {days} nights; {what}: "
+                        f"{inside} of {days} nights (up to {last}) are paid.")
+        else:
+            self.reason("admission_after_end_covered", rule.article,
+                        f"The admission began on {start}; {what}, and all {days} nights fall within it.")
 
     def _line_shares(self) -> list[tuple[str, str, Decimal]]:
         """(treatment_type, description, EUR share) per line; shares add up to the EUR total."""
@@ -243,7 +294,9 @@ class Evaluator:
         hits: dict[str, Decimal] = {}
         for ttype, text, share in self._line_shares():
             ttype = ttype if ttype in self.t.benefits else "other"
-            part = parts.setdefault(ttype, _Part(ttype, "", ZERO, ZERO))
+            key = next((f"{ttype}:{v.name}" for v in self.t.benefits[ttype].variants if v.split and text
+                        and any(c.keywords and c.keywords.search(text) for c in v.when)), ttype)
+            part = parts.setdefault(key, _Part(ttype, "", ZERO, ZERO))
             part.text = f"{part.text} | {text}" if part.text else text
             part.claimed += share
             excluded = next((ex for ex in self.t.exclusions if text and ex.pattern.search(text)), None)
@@ -256,6 +309,9 @@ class Evaluator:
                 self.reason(ex.code, self.art("exclusions"),
                             f"Not covered: {ex.label} (EUR {money(hits[ex.code])}).")
         result = list(parts.values())
+        if self.stay_factor != 1:
+            for p in result:
+                p.eligible = money(p.eligible * self.stay_factor)
         if hits and all(p.eligible <= 0 for p in result):
             self.decision = "not_covered"
             raise _Stop
@@ -321,8 +377,6 @@ class Evaluator:
                           f"Cover outside the Netherlands is limited to {self.t.outside_home_days} days; "
                           f"{used} already used, this claim adds {days}.")
             self.add_use(("days_abroad", self.period("insurance_year")), days, ZERO)
-            self.reason("tariff_cap_abroad", self.art("maximum"),
-                        f"Care abroad is reimbursed up to {self.t.tariff_cap_abroad}: check the tariff.", True)
 
     def spec_worldwide(self, part: _Part) -> bool:
         variant = self.select(part, self.t.benefits[part.treatment_type])
@@ -384,12 +438,34 @@ class Evaluator:
         if cond.setting and self.c.setting not in cond.setting:
             return False
         if cond.sex is not None and self.p.sex != cond.sex:
+            if self.p.sex is None:
+                self.ask("sex_unknown", self._article, f"{self._label}: the cover depends on the insured's sex, "
+                         "which the insured file does not give: is the insured female or male (insured `sex`)?")
             return False
+        if cond.country and self.c.country not in cond.country:
+            return False
+        if cond.days_at_most is not None or cond.days_from is not None:
+            days = self.stay_days()
+            if days is None:
+                self.ask("days_unknown", self._article, f"{self._label}: the benefit depends on the length of "
+                         "the stay: how many days did it last (facts.days)?")
+                return False
+            if cond.days_at_most is not None and days > cond.days_at_most:
+                return False
+            if cond.days_from is not None and days < cond.days_from:
+                return False
         return True
+
+    def stay_days(self) -> Decimal | None:
+        if self.facts.get("days"):
+            return Decimal(self.facts["days"])
+        found = [Decimal(m.group(1)) for m in UNIT_PATTERNS["days"].finditer(self._text)]
+        return sum(found, ZERO) or None
 
     def select(self, part: _Part, benefit: Benefit) -> Variant | None:
         self._text = part.text
         for v in benefit.variants:
+            self._article, self._label = v.article, v.name.replace("_", " ").capitalize()
             if not v.when or any(self.matches(c) for c in v.when):
                 return v
         return None
@@ -413,7 +489,10 @@ class Evaluator:
 
     def limit_part(self, p: _Part) -> None:
         benefit = self.t.benefits[p.treatment_type]
+        asked = len(self.pending)
         variant = self.select(p, benefit)
+        if len(self.pending) > asked:  # a condition needs a fact first (days, sex)
+            return
         if variant is None:
             o = benefit.otherwise
             unknown = [f for f in o.ask if self.facts.get(f) is None]
@@ -523,6 +602,36 @@ class Evaluator:
                 for key, count, amount in p.entries:
                     self.used[key][0] -= count
                     self.used[key][1] -= amount
+
+    def step_tariff(self, parts: list[_Part]) -> None:
+        """Voorlopig Verblijf art. 11: care abroad at most `tariff_factor_abroad` x the Dutch tariff."""
+        factor = self.t.tariff_factor_abroad
+        total = sum((p.amount for p in parts), ZERO)
+        if factor is None or self.c.country == self.t.home_country or total <= 0:
+            return
+        tariff = self.facts.get("dutch_tariff_eur")
+        if tariff is None:
+            self.reason("tariff_cap_abroad", self.art("maximum"),
+                        f"Care abroad is reimbursed at most {factor} x the Dutch (NZa) tariff. Does EUR "
+                        f"{money(total)} stay within {factor} x the Dutch tariff for this care? If not, give "
+                        f"the Dutch tariff (facts.dutch_tariff_eur) and the amount is capped.", True)
+            return
+        cap = money(tariff * factor)
+        if total <= cap:
+            self.reason("tariff_cap_abroad_checked", self.art("maximum"),
+                        f"EUR {money(total)} is within {factor} x the Dutch tariff (EUR {money(tariff)}).")
+            return
+        self.reason("tariff_cap_abroad_applied", self.art("maximum"),
+                    f"Care abroad is reimbursed at most {factor} x the Dutch tariff of EUR {money(tariff)}: "
+                    f"EUR {cap} instead of EUR {money(total)}.")
+        for p in parts:
+            new = money(p.amount * cap / total)
+            for key, _, amount in p.entries:  # the category limits used shrink with it
+                self.used[key][1] -= amount - money(amount * cap / total)
+            p.amount = new
+        over = sum((p.amount for p in parts), ZERO) - cap
+        if over > 0:  # rounding up by a cent
+            max(parts, key=lambda p: p.amount).amount -= over
 
     def step_maximum(self, parts: list[_Part]) -> Decimal:
         total = sum((p.amount for p in parts), ZERO)

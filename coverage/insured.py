@@ -191,6 +191,10 @@ def parse_insured(data: Any) -> InsuredPerson:
     for m in modules:
         if m.startswith("dental") and _dental_amount(m) is None:
             raise InsuredError("modules", f"dental module {m!r} must be dental_<insured EUR per year>")
+        if m == "zorgplan" and product != "oom_international":
+            raise InsuredError("modules", "zorgplan is a module of OOM International only")
+        if not m.startswith("dental") and m != "zorgplan":
+            raise InsuredError("modules", f"unknown module {m!r} (dental_<EUR per year> or zorgplan)")
     return InsuredPerson(
         insured_id=insured_id, product=product, coverage=coverage, region=region,
         deductible_eur=deductible, insurance_year_start=year_start, policy_start=policy_start,

@@ -30,10 +30,12 @@ ARTICLE_KEYS = ("period", "deadline", "exclusions", "region", "prior_authorisati
                 "deductible", "currency", "premium")
 SPEC_KEYS = {"pct", "per_unit", "unit", "max_count", "cap", "period", "category", "requires",
              "approval", "approval_else_pct", "no_deductible", "worldwide", "module_cap"}
-WHEN_KEYS = {"keywords", "fact", "fact_equals", "age_below", "age_from", "module", "setting", "sex"}
+WHEN_KEYS = {"keywords", "fact", "fact_equals", "age_below", "age_from", "module", "setting", "sex", "country",
+             "days_at_most", "days_from"}
 BOOL_FACTS = ("acute", "planned", "accident", "prescription", "dutch_basic_insurance_duty",
               "dental_special", "diabetes_or_ra", "pregnancy_complication_before_32w",
-              "official_request", "orthodontics")
+              "official_request", "orthodontics", "severe_skin_condition_face_neck", "primary_childlessness",
+              "first_child")
 
 
 class TableError(ValueError):
@@ -75,6 +77,9 @@ class Cond:
     module: str | None = None
     setting: tuple[str, ...] = ()
     sex: str | None = None
+    country: tuple[str, ...] = ()
+    days_at_most: int | None = None  # length of the stay (facts.days or "5 days" in the lines)
+    days_from: int | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,7 @@ class Variant:
     article: str
     when: tuple[Cond, ...]
     levels: dict  # level -> Spec, or None for not covered
+    split: bool = False  # lines matching its keywords are evaluated as a part of their own
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,16 @@ class Exclusion:
 
 
 @dataclass(frozen=True)
+class AfterEnd:
+    """A hospital stay that began in the policy period and runs past its end: how many days after the
+    end date are still paid, at home and abroad (None = the whole stay)."""
+
+    article: str
+    home_days: int | None
+    abroad_days: int | None
+
+
+@dataclass(frozen=True)
 class PolicyTable:
     product: str
     title: str
@@ -131,7 +147,8 @@ class PolicyTable:
     area: frozenset = frozenset()
     home_country: str | None = None
     outside_home_days: int | None = None
-    tariff_cap_abroad: str | None = None
+    tariff_factor_abroad: int | None = None
+    admission_after_end: AfterEnd | None = None
 
 
 def keyword_pattern(words: list[str]) -> re.Pattern:
@@ -256,7 +273,9 @@ class _Reader:
             if not isinstance(raw["fact_equals"], dict):
                 self.fail(f"{key}.fact_equals", "must be a mapping")
             kw["fact_equals"] = tuple((str(k), str(v)) for k, v in raw["fact_equals"].items())
-        for name in ("age_below", "age_from"):
+        if "country" in raw:
+            kw["country"] = self.countries(raw["country"], f"{key}.country")
+        for name in ("age_below", "age_from", "days_at_most", "days_from"):
             if name in raw:
                 if isinstance(raw[name], bool) or not isinstance(raw[name], int):
                     self.fail(f"{key}.{name}", "must be a whole number")
@@ -270,6 +289,20 @@ class _Reader:
         if "sex" in raw:
             kw["sex"] = str(raw["sex"])
         return Cond(**kw)
+
+    def after_end(self, raw: Any) -> AfterEnd:
+        key = "admission_after_end"
+        article = self.get(raw, "article", key, str)
+        unknown = set(raw) - {"article", "home_days", "abroad_days"}
+        if unknown:
+            self.fail(f"{key}.{sorted(unknown)[0]}", "unknown key")
+        days = {}
+        for name in ("home_days", "abroad_days"):
+            v = self.get(raw, name, key)
+            if v != "whole_stay" and (isinstance(v, bool) or not isinstance(v, int) or v < 0):
+                self.fail(f"{key}.{name}", "must be a whole number of days >= 0 or 'whole_stay'")
+            days[name] = None if v == "whole_stay" else v
+        return AfterEnd(article, **days)
 
     def benefit(self, ttype: str, raw: Any, levels: tuple[str, ...], default_article: str) -> Benefit:
         key = f"benefits.{ttype}"
@@ -290,11 +323,15 @@ class _Reader:
                     specs[level] = self.spec(v["all"], f"{vkey}.all")
                 else:
                     self.fail(f"{vkey}.{level}", "missing (give the level or 'all')")
-            extra = set(v) - {"name", "article", "when", "all", *levels}
+            split = v.get("split", False)
+            if not isinstance(split, bool) or split and not any("keywords" in (c or {}) for c in when):
+                self.fail(f"{vkey}.split", "must be true or false, and true needs keywords in when")
+            extra = set(v) - {"name", "article", "when", "all", "split", *levels}
             if extra:
                 self.fail(f"{vkey}.{sorted(extra)[0]}", "unknown key")
             out.append(Variant(name, str(v.get("article") or article),
-                               tuple(self.cond(c, f"{vkey}.when[{j}]") for j, c in enumerate(when)), specs))
+                               tuple(self.cond(c, f"{vkey}.when[{j}]") for j, c in enumerate(when)), specs,
+                               split))
         otherwise = None
         if raw.get("otherwise") is not None:
             o = raw["otherwise"]
@@ -379,9 +416,14 @@ def load_table(path: Path) -> PolicyTable:
         kw["area"] = frozenset(r.countries(data["area"], "area"))
         kw["home_country"] = r.get(data, "home_country", "", str)
         kw["outside_home_days"] = r.get(data, "outside_home_days", "", int)
-        kw["tariff_cap_abroad"] = data.get("tariff_cap_abroad")
+        factor = data.get("tariff_factor_abroad")
+        if factor is not None and (isinstance(factor, bool) or not isinstance(factor, int) or factor < 1):
+            r.fail("tariff_factor_abroad", "must be a whole number >= 1")
+        kw["tariff_factor_abroad"] = factor
     if "regions" not in data and "area" not in data:
         r.fail("regions", "missing (or give area)")
+    if data.get("admission_after_end") is not None:
+        kw["admission_after_end"] = r.after_end(data["admission_after_end"])
     exempt = data.get("deductible_exempt") or []
     if not isinstance(exempt, list) or not all(t in TREATMENT_TYPES for t in exempt):
         r.fail("deductible_exempt", "must be a list of taxonomy treatment types")

@@ -44,6 +44,7 @@ def base():
     ({"country_of_origin": "India"}, "country_of_origin"),
     ({"modules": "dental"}, "modules"),
     ({"modules": ["dental_lots"]}, "modules"),
+    ({"modules": ["zorgplan_plus"]}, "modules"),
     ({"prior_authorisations": [{"treatment_type": "specialist", "valid_from": "2026-03-02",
                                 "valid_to": "2026-03-01"}]}, "prior_authorisations[0].valid_to"),
     ({"dutch_basic_insurance_duty": "yes"}, "dutch_basic_insurance_duty"),
@@ -101,3 +102,12 @@ def test_bad_claim_names_field(change, facts, field):
 def test_claim_reads_extra_as_facts():
     c = parse_claim({**FIELDS, "extra": {"emergency": True, "planned": None}})
     assert c.facts == {"acute": True}
+
+
+def test_zorgplan_module_only_on_oom_international():
+    assert parse_insured({**base(), "modules": ["zorgplan", "dental_500"]}).modules == ("zorgplan", "dental_500")
+    vv = {"insured_id": "V-1", "product": "voorlopig_verblijf_nl", "deductible_eur": "0",
+          "policy_start": "2026-02-01", "date_of_birth": "1995-01-01", "modules": ["zorgplan"]}
+    with pytest.raises(InsuredError) as err:
+        parse_insured(vv)
+    assert err.value.field == "modules" and "zorgplan" in err.value.message

@@ -242,10 +242,11 @@ def test_delivery_in_hospital_not_approved_75pct(level):
 def test_ivf_three_treatments_3000_each(level):
     p = person(level, prior_authorisations=[auth("fertility")])
     line = (("IVF cycle", "8000.00"),)
-    assert paid(run(p, "fertility", "8000.00", lines=line, facts={"sessions": 2})) == D("6000.00")
+    ok = {"primary_childlessness": True, "first_child": True}
+    assert paid(run(p, "fertility", "8000.00", lines=line, facts={"sessions": 2, **ok})) == D("6000.00")
     used = {("ivf_icsi", "lifetime"): (3, D("9000"))}
-    assert paid(run(p, "fertility", "8000.00", lines=line, facts={"sessions": 1}, usage=used)) == 0
-    assert run(person(level), "fertility", "8000.00", lines=line, facts={"sessions": 1}).decision == "not_covered"
+    assert paid(run(p, "fertility", "8000.00", lines=line, facts={"sessions": 1, **ok}, usage=used)) == 0
+    assert run(person(level), "fertility", "8000.00", lines=line, facts={"sessions": 1, **ok}).decision == "not_covered"
 
 
 @pytest.mark.parametrize("level", LEVELS)

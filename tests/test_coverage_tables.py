@@ -15,10 +15,10 @@ def test_both_products_load_with_every_taxonomy_code():
     assert T.rules_version().startswith("oom_international=")
 
 
-def _broken(tmp_path, mutate):
+def _broken(tmp_path, mutate, name="oom_international.yaml"):
     folder = tmp_path / "policies"
     shutil.copytree(T.POLICY_DIR, folder)
-    path = folder / "oom_international.yaml"
+    path = folder / name
     data = yaml.safe_load(path.read_text())
     mutate(data)
     path.write_text(yaml.safe_dump(data, allow_unicode=True))
@@ -54,3 +54,34 @@ def test_malformed_table_names_file_and_key(tmp_path, mutate, key):
     err = _broken(tmp_path, mutate)
     assert err.file == "oom_international.yaml" and err.key == key
     assert "oom_international.yaml" in str(err) and key in str(err)
+
+
+VV = "voorlopig_verblijf_nl.yaml"
+
+
+@pytest.mark.parametrize("name,mutate,key", [
+    (VV, lambda d: d.update(tariff_factor_abroad=0), "tariff_factor_abroad"),
+    (VV, lambda d: d.update(tariff_factor_abroad="2x"), "tariff_factor_abroad"),
+    (VV, lambda d: d["admission_after_end"].update(abroad_days=-1), "admission_after_end.abroad_days"),
+    (VV, lambda d: d["admission_after_end"].update(home_days="forever"), "admission_after_end.home_days"),
+    (VV, lambda d: d["admission_after_end"].pop("article"), "admission_after_end.article"),
+    ("oom_international.yaml", lambda d: d["admission_after_end"].update(nights=3), "admission_after_end.nights"),
+    ("oom_international.yaml", lambda d: d["benefits"]["hospital_admission"]["variants"][0]["when"][0].update(
+        country=["Netherlands"]), "benefits.hospital_admission.variants[0].when[0].country"),
+    ("oom_international.yaml", lambda d: d["benefits"]["hospital_admission"]["variants"][0]["when"][0].update(
+        days_at_most="five"), "benefits.hospital_admission.variants[0].when[0].days_at_most"),
+    ("oom_international.yaml", lambda d: d["benefits"]["hospital_admission"]["variants"][0].update(split="yes"),
+     "benefits.hospital_admission.variants[0].split"),
+    ("oom_international.yaml", lambda d: d["benefits"]["general_practice"]["variants"][0].update(split=True),
+     "benefits.general_practice.variants[0].split"),
+])
+def test_malformed_new_keys_name_file_and_key(tmp_path, name, mutate, key):
+    err = _broken(tmp_path, mutate, name)
+    assert err.file == name and err.key == key
+
+
+def test_new_keys_loaded():
+    vv, oom = T.tables()["voorlopig_verblijf_nl"], T.tables()["oom_international"]
+    assert vv.tariff_factor_abroad == 2 and oom.tariff_factor_abroad is None
+    assert (vv.admission_after_end.home_days, vv.admission_after_end.abroad_days) == (None, 30)
+    assert (oom.admission_after_end.home_days, oom.admission_after_end.abroad_days) == (0, 0)
