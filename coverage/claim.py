@@ -15,7 +15,7 @@ REQUIRED = ("invoice_date", "country", "currency", "total_amount", "treatment_ty
 # fact name -> kind; anything else in `facts` is an error naming it
 FACTS = {
     "acute": "bool", "planned": "bool", "accident": "bool", "prescription": "bool",
-    "dutch_basic_insurance_duty": "bool", "dental_special": "bool", "diabetes_or_ra": "bool",
+    "dutch_basic_insurance_duty": "bool", "dental_special": "bool", "orthodontics": "bool", "diabetes_or_ra": "bool",
     "pregnancy_complication_before_32w": "bool", "official_request": "bool",
     "severe_skin_condition_face_neck": "bool", "primary_childlessness": "bool", "first_child": "bool",
     "sessions": "int", "days": "int", "hours": "decimal", "km": "decimal", "days_abroad": "int",

@@ -245,7 +245,8 @@ class Evaluator:
         runs_past = self.day >= first_out or bool(days) and start + timedelta(days=days) > first_out
         if rule is None or not runs_past:
             return
-        extra = rule.home_days if self.c.country == self.t.home_country else rule.abroad_days
+        home = self.t.home_country is not None and self.c.country == self.t.home_country
+        extra = rule.home_days if home else rule.abroad_days
         if extra is None:
             self.reason("admission_after_end_covered", rule.article,
                         f"The admission began on {start}, during the policy period: the whole stay is "

@@ -297,7 +297,10 @@ class _Reader:
         if unknown:
             self.fail(f"{key}.{sorted(unknown)[0]}", "unknown key")
         days = {}
-        for name in ("home_days", "abroad_days"):
+        for name in ("abroad_days", "home_days"):
+            if name == "home_days" and name not in raw:
+                days[name] = days["abroad_days"]  # no home country: one rule everywhere
+                continue
             v = self.get(raw, name, key)
             if v != "whole_stay" and (isinstance(v, bool) or not isinstance(v, int) or v < 0):
                 self.fail(f"{key}.{name}", "must be a whole number of days >= 0 or 'whole_stay'")
