@@ -229,9 +229,16 @@ def _compiled(model):
     Traced on a padded batch so the attention-mask path is the general one; eager if tracing fails."""
     example = (torch.tensor([[2, 5, 6, 3], [2, 5, 3, 0]]), torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]]))
     try:
-        with torch.inference_mode(False), torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return torch.jit.freeze(torch.jit.trace(model, example, check_trace=False).eval())
+        from transformers.utils import logging as hf_logging
+
+        level = hf_logging.get_verbosity()
+        hf_logging.set_verbosity_error()  # tracing touches `loss_function`, which logs a config note
+        try:
+            with torch.inference_mode(False), torch.no_grad(), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return torch.jit.freeze(torch.jit.trace(model, example, check_trace=False).eval())
+        finally:
+            hf_logging.set_verbosity(level)
     except Exception:  # an unusual torch build: the eager model gives the same numbers, slower
         return model
 
