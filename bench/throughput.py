@@ -1,6 +1,6 @@
 """Bulk throughput of `claimflow reprocess` with 1 and 2 local workers, per kind of invoice.
 
-    python bench/throughput.py [--text N] [--scans N] [--seed S] [--workdir DIR]
+    python bench/throughput.py [--text N] [--scans N] [--seed S] [--workdir DIR] [--repeat R]
 
 Generates invoices with samples/generate.py, runs the backlog flow on a fresh SQLite store per
 run, and prints documents (and pages) per minute, the speed-up from 1 to 2 workers, peak memory
@@ -91,6 +91,9 @@ def run(folder: Path, workers: int, work: Path, tag: str) -> dict:
     from pipeline.cli_reprocess import run as reprocess
 
     db_url = f"sqlite:///{work / f'{tag}-w{workers}.sqlite'}"
+    from pipeline.db import dispose_all
+
+    dispose_all()  # a store file is replaced below: no engine may keep the old one open
     for suffix in ("", "-wal", "-shm"):
         Path(str(work / f"{tag}-w{workers}.sqlite") + suffix).unlink(missing_ok=True)
     start = time.perf_counter()
@@ -111,6 +114,7 @@ def main() -> None:
     ap.add_argument("--scans", type=int, default=40, help="scans to generate")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument("--repeat", type=int, default=1, help="runs per worker count; the best is kept")
     args = ap.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="claimflow-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -125,8 +129,12 @@ def main() -> None:
         pages = pages_of(out, files)
         stages = stage_seconds(files)
         raw = stages["read"]
-        r1 = run(out / "invoices", 1, work, kind)
-        r2 = run(out / "invoices", 2, work, kind)
+        # alternate 1 and 2 workers; keep each one's best run (a shared VM's speed drifts)
+        r1 = r2 = None
+        for _ in range(args.repeat):
+            a, b = run(out / "invoices", 1, work, kind), run(out / "invoices", 2, work, kind)
+            r1 = a if r1 is None or a["steady_docs_per_s"] > r1["steady_docs_per_s"] else r1
+            r2 = b if r2 is None or b["steady_docs_per_s"] > r2["steady_docs_per_s"] else r2
         per_doc_1 = 1 / r1["steady_docs_per_s"]
         rows.append({
             "kind": kind, "documents": len(files), "pages": pages,
