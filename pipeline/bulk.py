@@ -251,6 +251,8 @@ def process_item(sessions: sessionmaker[Session], item_id: int, sel: Selection,
     """Process one item; returns its result status, or None when it was already done."""
     with sessions() as s:
         item = s.get(BulkItem, item_id)
+        if item is None:  # e.g. the store file was replaced under a running run
+            raise LookupError(f"bulk item {item_id} is not in the store {s.get_bind().url!r}")
         if item.state == "done":
             return None
         s.expunge(item)

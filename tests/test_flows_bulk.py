@@ -371,3 +371,8 @@ def test_batches_shrink_so_no_worker_waits_on_a_long_last_batch():
     assert sizes[-4:] == [1, 1, 1, 1]  # the tail is single documents
     assert [len(g) for g in bulk.batches(ids, 2, size=30)] == [30] * 6 + [20]
     assert bulk.batches([], 2) == []
+
+
+def test_an_item_missing_from_the_store_is_a_clear_error(sqlite_url):
+    with pytest.raises(LookupError, match="bulk item 987654 is not in the store"):
+        bulk.process_item(session_factory(sqlite_url), 987654, bulk.Selection(), None, None)
