@@ -376,3 +376,16 @@ def test_batches_shrink_so_no_worker_waits_on_a_long_last_batch():
 def test_an_item_missing_from_the_store_is_a_clear_error(sqlite_url):
     with pytest.raises(LookupError, match="bulk item 987654 is not in the store"):
         bulk.process_item(session_factory(sqlite_url), 987654, bulk.Selection(), None, None)
+
+
+def test_local_workers_run_without_the_dashboard_diagnostics():
+    import dask
+    from distributed import Client, LocalCluster
+
+    keys = list(flows.LOCAL_WORKER_CONFIG)
+    with dask.config.set({k: dask.config.get(k) for k in keys}):  # restored afterwards
+        flows.task_runner(2)
+        with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as c, \
+                Client(c) as client:
+            seen = next(iter(client.run(lambda: [dask.config.get(k) for k in keys]).values()))
+    assert seen == [flows.LOCAL_WORKER_CONFIG[k] for k in keys]
