@@ -157,35 +157,44 @@ def _ocr_page(gray: np.ndarray, index: int, hint: dict | None = None) -> Page:
     hint = {} if hint is None else hint
     prep = preprocess.prepare(gray, orient=None)
     small = ocr.half_size(prep.image)
-    first = ocr.probe(small)
+    probe = ocr.probe(small)
     script = "Latin"
-    if first.quality < GOOD_PROBE:
-        o = ocr.detect_orientation(preprocess.rescale(gray)[0])
-        script, sure = o.script, o.confidence > 0
-        if o.rotate:
-            prep = preprocess.prepare(gray, orient=lambda _img: o.rotate)
-            small = ocr.half_size(prep.image)
-            first = ocr.probe(small) if script != "Thai" else first
-        best, turn = first, 0
-        if script != "Thai":
-            doubt = first.quality < (BAD_PROBE if sure else POOR_PROBE)
-            if doubt and (prep.image < 128).mean() > 0.001:
-                for k in (180, 90, 270):
-                    other = ocr.probe(preprocess.turn(small, k))
-                    if other.score > 1.3 * best.score + 1 and other.quality > best.quality + 0.1:
-                        best, turn = other, k
-            if turn:
-                rotation = (prep.rotation + turn) % 360
-                prep = preprocess.prepare(gray, orient=lambda _img: rotation)
-                small = preprocess.turn(small, turn)
-            if best.quality < GOOD_PROBE and ocr.looks_thai(small, best):
-                script = "Thai"
-        first = best
-    words, _lang = _read_prepared(prep, index, script, hint, first.words if script != "Thai" else None)
+    if probe.quality < GOOD_PROBE:
+        prep, probe, script = _reorient(gray, prep, small, probe)
+    words, _lang = _read_prepared(prep, index, script, hint, probe.words if script != "Thai" else None)
     for w in words:
         w.x0, w.y0, w.x1, w.y1 = preprocess.map_box(prep.to_upright, w.x0, w.y0, w.x1, w.y1)
     w, h = prep.upright_size
     return Page(index, float(w), float(h), words, "ocr", rotation=prep.rotation, skew=prep.skew)
+
+
+def _reorient(gray: np.ndarray, prep: preprocess.Prepared, small: np.ndarray,
+              probe: ocr.Probe) -> tuple[preprocess.Prepared, ocr.Probe, str]:
+    """A page that read poorly upright: OSD, then other turns and the Thai check.
+    Returns (prepared page, its best probe, script)."""
+    o = ocr.detect_orientation(preprocess.rescale(gray)[0])
+    script, sure = o.script, o.confidence > 0
+    if o.rotate:
+        prep = preprocess.prepare(gray, orient=lambda _img: o.rotate)
+        small = ocr.half_size(prep.image)
+        if script != "Thai":
+            probe = ocr.probe(small)
+    if script == "Thai":
+        return prep, probe, script
+    best, turn = probe, 0
+    doubt = probe.quality < (BAD_PROBE if sure else POOR_PROBE)
+    if doubt and (prep.image < 128).mean() > 0.001:
+        for k in (180, 90, 270):
+            other = ocr.probe(preprocess.turn(small, k))
+            if other.score > 1.3 * best.score + 1 and other.quality > best.quality + 0.1:
+                best, turn = other, k
+    if turn:
+        rotation = (prep.rotation + turn) % 360
+        prep = preprocess.prepare(gray, orient=lambda _img: rotation)
+        small = preprocess.turn(small, turn)
+    if best.quality < GOOD_PROBE and ocr.looks_thai(small, best):
+        script = "Thai"
+    return prep, best, script
 
 
 GOOD_PROBE = 0.8  # upright Latin pages read 0.84-0.91 on the quick pass; Thai pages 0.54-0.76 in eng
