@@ -14,6 +14,8 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one core per tesseract process
 import pytesseract  # noqa: E402
 from pytesseract import Output, TesseractError  # noqa: E402
 
+from . import tess_engine  # noqa: E402
+
 LATIN_LANG = "eng"
 THAI_LANG = "tha+eng"
 ALL_LATIN = "eng+nld+deu+fra+spa+ita+por"  # used when a page's language cannot be guessed
@@ -174,16 +176,39 @@ def choose_language(gray: np.ndarray, script: str, words: list[OcrWord] | None =
 
 
 def read_words(gray: np.ndarray, lang: str = LATIN_LANG, psm: int = 3) -> list[OcrWord]:
-    """Words with boxes in the pixels of `gray` and confidences in 0..1."""
+    """Words with boxes in the pixels of `gray` and confidences in 0..1.
+
+    The resident engine (tess_engine: same library and models, no process per call) when this
+    machine has it, else the tesseract command through pytesseract; both give the same words."""
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    if tess_engine.available():
+        return words_from_tsv(tess_engine.image_to_tsv(gray, lang, psm, OCR_TIMEOUT))
     d = pytesseract.image_to_data(gray, lang=lang, config=f"--psm {psm}", output_type=Output.DICT,
                                   timeout=OCR_TIMEOUT)
+    return _words(d["text"], d["conf"], d["left"], d["top"], d["width"], d["height"])
+
+
+def words_from_tsv(tsv: str) -> list[OcrWord]:
+    """OcrWords from tesseract's TSV rows (level, page, block, par, line, word, left, top,
+    width, height, conf, text); a header row, if any, is skipped."""
+    cols: tuple[list, ...] = ([], [], [], [], [], [])
+    for row in tsv.splitlines():
+        parts = row.split("\t")
+        if len(parts) < 11 or not parts[0].isdigit():
+            continue
+        text = parts[11] if len(parts) > 11 else ""
+        for col, value in zip(cols, (text, parts[10], parts[6], parts[7], parts[8], parts[9])):
+            col.append(value)
+    return _words(*cols)
+
+
+def _words(texts, confs, lefts, tops, widths, heights) -> list[OcrWord]:
     words = []
-    for i, text in enumerate(d["text"]):
+    for text, conf, x, y, w, h in zip(texts, confs, lefts, tops, widths, heights):
         text = (text or "").strip()
-        conf = float(d["conf"][i])
+        conf = int(float(conf))  # whole percent, as pytesseract reads the command's TSV
         if not text or conf < 0:
             continue
-        x, y, w, h = d["left"][i], d["top"][i], d["width"][i], d["height"][i]
+        x, y, w, h = int(x), int(y), int(w), int(h)
         words.append(OcrWord(text, float(x), float(y), float(x + w), float(y + h), min(1.0, conf / 100.0)))
     return words
