@@ -19,6 +19,7 @@ FACTS = {
     "pregnancy_complication_before_32w": "bool", "official_request": "bool",
     "severe_skin_condition_face_neck": "bool", "primary_childlessness": "bool", "first_child": "bool",
     "sessions": "int", "days": "int", "hours": "decimal", "km": "decimal", "days_abroad": "int",
+    "maternity_admission_days": "int",
     "dutch_tariff_eur": "decimal",
     "treatment_date": "date", "admission_date": "date", "submitted_on": "date",
     "event_ref": "str",

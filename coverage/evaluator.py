@@ -18,7 +18,7 @@ from typing import Mapping
 
 from coverage.claim import Claim
 from coverage.insured import InsuredPerson, dental_module_amount
-from coverage.tables import Benefit, PolicyTable, Spec, Variant, get_table
+from coverage.tables import Benefit, PolicyTable, ReviewLine, Spec, Variant, get_table
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
@@ -89,6 +89,7 @@ class _Part:
     variant: Variant | None = None
     region_factor: Decimal = Decimal(1)
     entries: list = field(default_factory=list)
+    review: ReviewLine | None = None  # lines naming a benefit a reviewer must decide (table review_lines)
 
 
 def age_on(born: date, day: date) -> int:
@@ -223,6 +224,7 @@ class Evaluator:
                      "(facts.days)? Only a stay that began during the policy period is covered.")
         elif start is not None and end is not None:
             self.stay_after_end(start, end)
+        self.stay_limit()
         submitted = self.facts.get("submitted_on") or self.today
         years = self.t.claim_deadline_years
         try:
@@ -276,6 +278,33 @@ class Evaluator:
             self.reason("admission_after_end_covered", rule.article,
                         f"The admission began on {start}; {what}, and all {days} nights fall within it.")
 
+    def stay_limit(self) -> None:
+        """One continuous hospital stay (also a psychiatric admission) is paid for at most
+        `admission_max_days` days; nights counted from facts.admission_date (or the invoice's nights)."""
+        limit = self.t.admission_max_days
+        ttype = self.c.treatment_type
+        if limit is None or not (ttype == "hospital_admission" or ttype == "mental_health"
+                                 and self.c.setting == "inpatient"):
+            return
+        article = self.t.benefits["hospital_admission"].article
+        start = self.facts.get("admission_date")
+        self._text = self.c.text()
+        days = self.stay_days()
+        if days is None:
+            if start is not None and self.day >= start + timedelta(days=limit):
+                self.ask("stay_limit_days_unknown", article,
+                         f"The admission began on {start} and the invoice is dated {self.day}: a stay is paid "
+                         f"for at most {limit} continuous days (a break of more than 30 days starts a new "
+                         "period). How many nights from the admission date does the invoice cover (facts.days)? "
+                         "If the stay was interrupted for more than 30 days, give the start of the current "
+                         "period as facts.admission_date.")
+            return
+        if days > limit:
+            self.stay_factor = min(self.stay_factor, Decimal(limit) / days)
+            self.reason("stay_limit_reached", article,
+                        f"A hospital stay is paid for at most {limit} continuous days: {limit} of {days} "
+                        "nights are paid.")
+
     def _line_shares(self) -> list[tuple[str, str, Decimal]]:
         """(treatment_type, description, EUR share) per line; shares add up to the EUR total."""
         lines = [ln for ln in self.c.lines if ln.amount > 0]
@@ -295,9 +324,12 @@ class Evaluator:
         hits: dict[str, Decimal] = {}
         for ttype, text, share in self._line_shares():
             ttype = ttype if ttype in self.t.benefits else "other"
-            key = next((f"{ttype}:{v.name}" for v in self.t.benefits[ttype].variants if v.split and text
-                        and any(c.keywords and c.keywords.search(text) for c in v.when)), ttype)
-            part = parts.setdefault(key, _Part(ttype, "", ZERO, ZERO))
+            review = next((r for r in self.t.review_lines if text and ttype not in r.except_types
+                           and r.pattern.search(text)), None)
+            split = next((f"{ttype}:{v.name}" for v in self.t.benefits[ttype].variants if v.split and text
+                          and any(c.keywords and c.keywords.search(text) for c in v.when)), ttype)
+            key = f"review:{review.code}" if review else split
+            part = parts.setdefault(key, _Part(ttype, "", ZERO, ZERO, review=review))
             part.text = f"{part.text} | {text}" if part.text else text
             part.claimed += share
             excluded = next((ex for ex in self.t.exclusions if text and ex.pattern.search(text)), None)
@@ -425,6 +457,8 @@ class Evaluator:
         f = self.facts
         if cond.keywords is not None and not cond.keywords.search(self._text):
             return False
+        if cond.invoice_keywords is not None and not cond.invoice_keywords.search(self.c.text()):
+            return False
         if cond.fact is not None and f.get(cond.fact) is not True:
             return False
         if any(f.get(k) != v for k, v in cond.fact_equals):
@@ -489,6 +523,12 @@ class Evaluator:
         self.stop_if_pending()
 
     def limit_part(self, p: _Part) -> None:
+        if p.review is not None:
+            module = any(m == "zorgplan" for m in self.p.modules)
+            self.ask(p.review.code, p.review.article, p.review.question + (
+                " The insured has the Zorgplan module." if module else " The insured does not have the "
+                "Zorgplan module (art. 9): Zorgplan benefits are not covered; only art. 8 can apply."))
+            return
         benefit = self.t.benefits[p.treatment_type]
         asked = len(self.pending)
         variant = self.select(p, benefit)
@@ -513,6 +553,9 @@ class Evaluator:
                         f"{label.capitalize()} is not covered on {self.t.title} {self.level}.")
             return
         p.spec = spec
+        if spec.review:
+            self.ask(f"{variant.name}_review", variant.article, spec.review)
+            return
         for fact in spec.requires:
             value = self.facts.get(fact)
             if value is None:
@@ -577,6 +620,17 @@ class Evaluator:
         cap = spec.cap
         if spec.module_cap == "dental":
             cap = dental_module_amount(self.p)
+        unreduced = None
+        if spec.cap_reduction is not None and cap is not None:
+            r = spec.cap_reduction
+            n = self.facts.get(r.fact)
+            if n is None:
+                unreduced = cap  # paid up to the full cap, and a reviewer is asked
+            elif n > 0:
+                cap = max(ZERO, cap - r.per * n)
+                self.reason(f"{variant.name}_cap_reduced", variant.article,
+                            f"The maximum of EUR {spec.cap} is reduced by EUR {r.per} x {n} "
+                            f"({r.fact.replace('_', ' ')}): EUR {money(cap)}.")
         if cap is not None:
             _, used_amount = self.current(spec.category, periods[spec.category])
             left = max(ZERO, cap - used_amount)
@@ -587,6 +641,10 @@ class Evaluator:
                 amount = left
         amount = money(amount)
         p.amount = amount
+        if unreduced is not None and amount > 0:
+            self.reason(f"{spec.cap_reduction.fact}_unknown", variant.article,
+                        f"{spec.cap_reduction.question} Paid up to the unreduced maximum of EUR {unreduced}: "
+                        f"check it (EUR {spec.cap_reduction.per} less per day).", True)
         if spec.category:
             key = (spec.category, periods[spec.category])
             self.add_use(key, counted, amount)

@@ -29,19 +29,30 @@ PERIODS = ("insurance_year", "two_years", "five_years", "lifetime", "event")
 ARTICLE_KEYS = ("period", "deadline", "exclusions", "region", "prior_authorisation", "maximum",
                 "deductible", "currency", "premium")
 SPEC_KEYS = {"pct", "per_unit", "unit", "max_count", "cap", "period", "category", "requires",
-             "approval", "approval_else_pct", "no_deductible", "worldwide", "module_cap"}
-WHEN_KEYS = {"keywords", "fact", "fact_equals", "age_below", "age_from", "module", "setting", "sex", "country",
-             "days_at_most", "days_from"}
+             "approval", "approval_else_pct", "no_deductible", "worldwide", "module_cap", "cap_reduction",
+             "review"}
+WHEN_KEYS = {"keywords", "invoice_keywords", "fact", "fact_equals", "age_below", "age_from", "module", "setting",
+             "sex", "country", "days_at_most", "days_from"}
 BOOL_FACTS = ("acute", "planned", "accident", "prescription", "dutch_basic_insurance_duty",
               "dental_special", "diabetes_or_ra", "pregnancy_complication_before_32w",
               "official_request", "orthodontics", "severe_skin_condition_face_neck", "primary_childlessness",
               "first_child")
+INT_FACTS = ("sessions", "days", "days_abroad", "maternity_admission_days")
 
 
 class TableError(ValueError):
     def __init__(self, file: str, key: str, message: str):
         super().__init__(f"{file}: {key}: {message}")
         self.file, self.key, self.message = file, key, message
+
+
+@dataclass(frozen=True)
+class CapReduction:
+    """The cap is lowered by `per` for each unit of a whole-number fact (asked with `question` if unknown)."""
+
+    fact: str
+    per: Decimal
+    question: str
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,8 @@ class Spec:
     no_deductible: bool = False
     worldwide: bool = False
     module_cap: str | None = None
+    cap_reduction: CapReduction | None = None
+    review: str | None = None  # a reviewer must decide: the question asked (pending_information)
 
     @property
     def needs_units(self) -> bool:
@@ -70,6 +83,7 @@ class Spec:
 @dataclass(frozen=True)
 class Cond:
     keywords: re.Pattern | None = None
+    invoice_keywords: re.Pattern | None = None  # searched in all line descriptions of the invoice
     fact: str | None = None
     fact_equals: tuple[tuple[str, str], ...] = ()
     age_below: int | None = None
@@ -115,6 +129,17 @@ class Exclusion:
 
 
 @dataclass(frozen=True)
+class ReviewLine:
+    """Lines naming a benefit the rows do not model: their own part, asked to a reviewer."""
+
+    code: str
+    article: str
+    pattern: re.Pattern
+    question: str
+    except_types: tuple[str, ...] = ()  # rows that model it themselves
+
+
+@dataclass(frozen=True)
 class AfterEnd:
     """A hospital stay that began in the policy period and runs past its end: how many days after the
     end date are still paid, at home and abroad (None = the whole stay)."""
@@ -149,15 +174,20 @@ class PolicyTable:
     outside_home_days: int | None = None
     tariff_factor_abroad: int | None = None
     admission_after_end: AfterEnd | None = None
+    admission_max_days: int | None = None  # one continuous hospital stay is paid for at most this many days
+    review_lines: tuple[ReviewLine, ...] = ()
 
 
 def keyword_pattern(words: list[str]) -> re.Pattern:
-    """Short alphanumeric words match as whole words, longer ones as substrings (lower case)."""
+    """Short alphanumeric words match as whole words, longer ones as substrings (lower case);
+    a word written "=word" matches only as a whole word ("=comfort" not in "discomfort")."""
     parts = []
     for w in words:
         w = str(w).lower()
+        whole = w.startswith("=")
+        w = w.lstrip("=")
         esc = re.escape(w)
-        parts.append(rf"\b{esc}\b" if len(w) <= 4 and w.isalnum() else esc)
+        parts.append(rf"\b{esc}\b" if whole or (len(w) <= 4 and w.isalnum()) else esc)
     return re.compile("|".join(parts))
 
 
@@ -252,7 +282,22 @@ class _Reader:
             if raw["module_cap"] != "dental":
                 self.fail(f"{key}.module_cap", "only 'dental' is known")
             kw["module_cap"] = "dental"
+        if "cap_reduction" in raw:
+            kw["cap_reduction"] = self.cap_reduction(raw["cap_reduction"], f"{key}.cap_reduction")
+            if "cap" not in raw:
+                self.fail(f"{key}.cap", "missing (needed by cap_reduction)")
+        if "review" in raw:
+            if not isinstance(raw["review"], str) or not raw["review"].strip():
+                self.fail(f"{key}.review", "must be the reviewer's question")
+            kw["review"] = raw["review"]
         return Spec(**kw)
+
+    def cap_reduction(self, raw: Any, key: str) -> CapReduction:
+        if not isinstance(raw, dict) or set(raw) != {"fact", "per", "question"}:
+            self.fail(key, "must be a mapping of fact, per and question")
+        if raw["fact"] not in INT_FACTS:
+            self.fail(f"{key}.fact", f"must be one of {', '.join(INT_FACTS)}")
+        return CapReduction(raw["fact"], self.money(raw["per"], f"{key}.per"), str(raw["question"]))
 
     def cond(self, raw: Any, key: str) -> Cond:
         if not isinstance(raw, dict) or not raw:
@@ -265,6 +310,10 @@ class _Reader:
             if not isinstance(raw["keywords"], list) or not raw["keywords"]:
                 self.fail(f"{key}.keywords", "must be a non-empty list")
             kw["keywords"] = keyword_pattern(raw["keywords"])
+        if "invoice_keywords" in raw:
+            if not isinstance(raw["invoice_keywords"], list) or not raw["invoice_keywords"]:
+                self.fail(f"{key}.invoice_keywords", "must be a non-empty list")
+            kw["invoice_keywords"] = keyword_pattern(raw["invoice_keywords"])
         if "fact" in raw:
             if raw["fact"] not in BOOL_FACTS:
                 self.fail(f"{key}.fact", f"unknown fact {raw['fact']!r}")
@@ -427,6 +476,26 @@ def load_table(path: Path) -> PolicyTable:
         r.fail("regions", "missing (or give area)")
     if data.get("admission_after_end") is not None:
         kw["admission_after_end"] = r.after_end(data["admission_after_end"])
+    if data.get("admission_max_days") is not None:
+        days = data["admission_max_days"]
+        if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+            r.fail("admission_max_days", "must be a whole number of days >= 1")
+        kw["admission_max_days"] = days
+    reviews = []
+    for i, rl in enumerate(r.get(data, "review_lines", "", list, required=False) or []):
+        k = f"review_lines[{i}]"
+        words = r.get(rl, "keywords", k, list)
+        if not words:
+            r.fail(f"{k}.keywords", "must not be empty")
+        unknown = set(rl) - {"code", "article", "keywords", "question", "except_types"}
+        if unknown:
+            r.fail(f"{k}.{sorted(unknown)[0]}", "unknown key")
+        skip = rl.get("except_types") or []
+        if not isinstance(skip, list) or not all(t in TREATMENT_TYPES for t in skip):
+            r.fail(f"{k}.except_types", "must be a list of taxonomy treatment types")
+        reviews.append(ReviewLine(r.get(rl, "code", k, str), r.get(rl, "article", k, str), keyword_pattern(words),
+                                  r.get(rl, "question", k, str), tuple(skip)))
+    kw["review_lines"] = tuple(reviews)
     exempt = data.get("deductible_exempt") or []
     if not isinstance(exempt, list) or not all(t in TREATMENT_TYPES for t in exempt):
         r.fail("deductible_exempt", "must be a list of taxonomy treatment types")

@@ -39,8 +39,9 @@ def auth(ttype, country=None):
 
 
 def run(person, ttype, amount="100.00", desc=None, country="DE", setting="outpatient", facts=None,
-        usage=None, day="2026-05-04", today=TODAY):
-    lines = [{"description": desc, "amount": amount, "treatment_type": ttype}] if desc else []
+        usage=None, day="2026-05-04", today=TODAY, lines=None):
+    lines = [{"description": d, "amount": a, "treatment_type": ttype} for d, a in lines] if lines else \
+        [{"description": desc, "amount": amount, "treatment_type": ttype}] if desc else []
     fields = {"invoice_date": day, "country": country, "currency": "EUR", "total_amount": amount,
               "treatment_type": ttype, "setting": setting, "line_items": lines}
     return evaluate(person, parse_claim(fields, facts or {}), D(amount), usage or {}, today=today)
@@ -300,19 +301,19 @@ LONG_AUTH = [{"reference": "W-L", "treatment_type": t, "country": None, "valid_f
 
 
 def case(key, ttype, amount, desc, expect, level="plus", who=None, facts=None, setting="outpatient",
-         country=None, article=None, kind=None, bug=None):
+         country=None, article=None, kind=None, bug=None, lines=None, code=None):
     product = key.split("/")[0]
     return {"key": key, "bug": bug, "product": product, "level": level, "who": who or {}, "ttype": ttype,
             "amount": amount, "desc": desc, "facts": facts or {}, "setting": setting,
             "country": country or ("NL" if product == "voorlopig_verblijf_nl" else "DE"),
-            "expect": expect, "article": article, "kind": kind}
+            "expect": expect, "article": article, "kind": kind, "lines": lines, "code": code}
 
 
 def run_case(c, usage=None, who=None, facts=None, **kw):
     who = {**c["who"], **(who or {})}
     person = vv(**who) if c["product"] == "voorlopig_verblijf_nl" else oom(c["level"], **who)
     return run(person, c["ttype"], c["amount"], c["desc"], country=c["country"], setting=c["setting"],
-               facts={**c["facts"], **(facts or {})}, usage=usage, **kw)
+               facts={**c["facts"], **(facts or {})}, usage=usage, lines=c.get("lines"), **kw)
 
 
 O, V = "oom_international", "voorlopig_verblijf_nl"
@@ -322,6 +323,7 @@ FERTILE = {"primary_childlessness": True, "first_child": True}
 YOUNG, CHILD, MALE = {"date_of_birth": "2008-01-01"}, {"date_of_birth": "2012-01-01"}, {"sex": "male"}
 SOS = {"region": "C"}
 ZORGPLAN = {"modules": ["zorgplan"]}
+PSY_WARD = (("Verpleegdagen psychiatrische afdeling 3 nachten", "3000.00"), ("Single room on request", "400.00"))
 CASES = [
     # OOM International art. 8 / art. 11
     case(f"{O}/patient_transport/ambulance", "patient_transport", "480.00", "Transport", "480.00",
@@ -423,6 +425,72 @@ CASES = [
          level="top", who={"prior_authorisations": LONG_AUTH, "date_of_birth": "1980-01-01"}, facts=FERTILE),
     case(f"{O}/fertility/otherwise", "fertility", "1200.00", "Ovulation induction", "pending_information",
          who={"prior_authorisations": LONG_AUTH, "sex": "male"}, facts=FERTILE),
+    # issue 5: art. 9 Zorgplan comfort not on a psychiatric admission (ggz institution or psychiatric ward)
+    *[case(f"{O}/hospital_admission/comfort_psychiatric_admission", "hospital_admission", "3400.00", None, paid,
+           level=lv, who=ZORGPLAN, setting="inpatient", facts={"days": 3}, lines=lines, code=code,
+           article=article)
+      for lv in LEVELS for lines, paid, code, article in [
+          (PSY_WARD, "3000.00", "comfort_psychiatric_admission_not_covered", "art. 9"),
+          ((("Verpleegdagen 3 nachten", "3000.00"), ("Eenpersoonskamer op verzoek", "400.00")), "3400.00",
+           None, None)]],
+    *[case(f"{O}/hospital_admission/comfort_psychiatric_admission", "hospital_admission", "2080.00", None,
+           "2000.00", level=lv, who=ZORGPLAN, setting="inpatient", facts={"days": 8}, code="comfort_psychiatric_admission_not_covered",
+           lines=(("Opname psychiatrie 8 dagen", "2000.00"), ("Parkeerkosten", "80.00"))) for lv in LEVELS],
+    *[case(f"{O}/mental_health/comfort_psychiatric_admission", "mental_health", "5600.00", None, "5000.00",
+           level=lv, who=who, setting="inpatient", code="comfort_psychiatric_admission_not_covered",
+           lines=(("Psychiatric admission 10 days", "5000.00"), ("Single room supplement", "600.00")))
+      for lv in LEVELS for who in ({}, ZORGPLAN)],
+    *[case(f"{O}/mental_health/comfort_psychiatric_admission", "mental_health", "110.00", None, "110.00",
+           level=lv, who=ZORGPLAN, lines=(("Psychotherapy session", "100.00"), ("Parking", "10.00")))
+      for lv in LEVELS],
+    # issue 5: art. 8 Kraamzorg: the maximum less EUR 150 (Plus) / EUR 225 (Top) per admission day of the delivery
+    *[case(f"{O}/maternity/home_maternity_care", "maternity", "3000.00", "Kraamzorg 8 dagen", paid, level=lv,
+           facts={"event_ref": "birth", "maternity_admission_days": n}, code=code)
+      for lv, n, paid, code in [("plus", 2, "1200.00", "home_maternity_care_cap_reduced"),
+                                ("top", 2, "1800.00", "home_maternity_care_cap_reduced"),
+                                ("plus", 0, "1500.00", None), ("top", 10, "not_covered", None)]],
+    # issue 5: art. 8 Ziekenhuisopname: one continuous stay at most 365 days (also a psychiatric admission)
+    *[case(f"{O}/admission_max_days", ttype, "4000.00", "Verpleegdagen", "3650.00", level=lv,
+           setting="inpatient", facts={"admission_date": "2025-04-01", "days": 400}, code="stay_limit_reached")
+      for lv in LEVELS for ttype in ("hospital_admission", "mental_health")],
+    case(f"{O}/admission_max_days", "hospital_admission", "4000.00", "Verpleegdagen", "pending_information",
+         setting="inpatient", facts={"admission_date": "2025-04-01"}, code="stay_limit_days_unknown"),
+    # issue 5: art. 8 Zorghotel in Nederland (Top, OOM consent) and art. 9 Zorghotel (Zorgplan, reviewer)
+    *[case(f"{O}/accommodation/zorghotel_zorgplan", "accommodation", "500.00", desc, expect, level=lv, who=who,
+           country=country, facts={"event_ref": "e"}, code=code)
+      for lv in LEVELS for desc, who, country, expect, code in [
+          ("Zorghotel 5 nachten", ZORGPLAN, "NL", "pending_information", "zorghotel_zorgplan_review"),
+          ("Herstellingsoord 5 nachten", ZORGPLAN, "DE", "pending_information", "zorghotel_zorgplan_review"),
+          ("Hotel near hospital 5 nights", ZORGPLAN, "NL", "500.00", None)]],
+    case(f"{O}/accommodation/zorghotel_zorgplan", "accommodation", "800.00", "Zorghotel 5 nachten", "800.00",
+         level="top", who={"prior_authorisations": [auth("accommodation")]}, country="NL"),
+    *[case(f"{O}/accommodation/zorghotel_nl", "accommodation", "800.00", "Zorghotel 5 nachten", expect, level=lv,
+           who=who, country=country, facts={"event_ref": "e"}, code=code, article=article)
+      for lv, who, country, expect, code, article in [
+          ("plus", {}, "NL", "not_covered", "zorghotel_nl_not_covered", "Zorghotel in Nederland"),
+          ("top", {}, "NL", "not_covered", "insurer_approval_missing", "Zorghotel in Nederland"),
+          ("top", {"prior_authorisations": [auth("accommodation")]}, "NL", "800.00", None, "Zorghotel in Nederland"),
+          ("top", {"prior_authorisations": [auth("accommodation")]}, "DE", "not_covered",
+           "zorghotel_outside_nl_not_covered", None)]],
+    *[case(f"{O}/accommodation/{v}", "accommodation", "500.00", "Hotel near hospital 5 nights", "500.00",
+           level=lv, country=country, facts={"event_ref": "e"})
+      for v, country in [("zorghotel_nl", "NL"), ("zorghotel_outside_nl", "DE")] for lv in LEVELS],
+    *[case(f"{O}/accommodation/zorghotel_outside_nl", "accommodation", "800.00", "Care hotel 5 nights",
+           "not_covered", level=lv, who={"prior_authorisations": [auth("accommodation")]},
+           facts={"event_ref": "e"}, code="zorghotel_outside_nl_not_covered") for lv in LEVELS],
+    # issue 5: lines naming a Zorgplan benefit (art. 9) that no row models go to a reviewer, whatever the row
+    *[case(f"{O}/review_lines", ttype, "700.00", desc, "pending_information", level=lv, who=who,
+           setting="inpatient", country=country, facts={"event_ref": "e", "days": 7, "transport": "taxi"},
+           code=code, article="art. 9")
+      for lv in LEVELS for who in ({}, ZORGPLAN) for ttype, desc, country, code in [
+          ("accommodation", "Hospice eigen bijdrage 7 dagen", "NL", "zorgplan_hospice"),
+          ("hospital_admission", "Eerstelijns verblijf 7 dagen", "NL", "zorgplan_eerstelijns_verblijf"),
+          ("rehabilitation", "Geriatrische revalidatie 7 dagen", "NL", "zorgplan_geriatric_rehabilitation"),
+          ("rehabilitation", "Zorghotel 7 nachten", "NL", "zorgplan_zorghotel"),
+          ("maternity", "Geboortecentrum: hotelfaciliteiten partner", "NL", "zorgplan_birth_centre_facilities"),
+          ("patient_transport", "Taxi zonder medische noodzaak (ontslag)", "NL",
+           "zorgplan_transport_without_medical_need"),
+          ("hospital_admission", "Compensatie eenpersoonskamer 7 dagen", "DE", "zorgplan_single_room_compensation")]],
     # Voorlopig Verblijf art. 19 / 20
     case(f"{V}/medication/prescription_medication", "medication", "100.00", "Amoxicillin", "100.00",
          facts={"prescription": True}),
@@ -464,6 +532,8 @@ def test_case(c):
         assert ev.reimbursed == D(c["expect"])
     if c["article"]:
         assert any(c["article"] in r.article for r in ev.reasons)
+    if c["code"]:
+        assert c["code"] in codes(ev)
 
 
 # Limits per year reset the next insurance year (OOM) or insured period (VV); per illness/accident/event
