@@ -27,6 +27,12 @@ class Prepared:
     upright_size: tuple[int, int]  # (width, height) of the turned original
 
 
+def set_threads(n: int) -> None:
+    """OpenCV threads for this process (its default is one per core: with one worker process per
+    core, N workers would run N x cores threads)."""
+    cv2.setNumThreads(max(1, int(n)))
+
+
 def to_gray(im: Image.Image) -> np.ndarray:
     """PIL image (any mode, EXIF orientation applied) -> grey uint8 array."""
     try:

@@ -302,6 +302,20 @@ def process_item(sessions: sessionmaker[Session], item_id: int, sel: Selection,
     return result["status"]
 
 
+THREADS_ENV = "CLAIMFLOW_WORKER_THREADS"  # set for local workers by flows.worker_environ
+
+
+def apply_thread_limit() -> int | None:
+    """Image threads for this worker from CLAIMFLOW_WORKER_THREADS (unset: library defaults)."""
+    value = os.environ.get(THREADS_ENV)
+    if not value or not value.isdigit():
+        return None
+    from extractors.preprocess import set_threads
+
+    set_threads(int(value))
+    return int(value)
+
+
 ITEM_RETRY_DELAYS = (0.2, 0.5, 1.0)  # seconds between attempts of one item on transient errors
 
 
@@ -313,6 +327,7 @@ def process_batch(db_url: str, run_id: int, item_ids: list[int], sel: Selection)
     from pipeline.routing import RoutingConfig
 
     started = time.monotonic()
+    apply_thread_limit()
     sessions = session_factory(db_url)
     cfg = RoutingConfig.load()
     insured = None

@@ -303,6 +303,12 @@ LOCAL_WORKER_CONFIG = {
 }
 
 
+def worker_environ(workers: int) -> dict:
+    """Extra environment of local worker processes (Dask already gives each one OpenMP/BLAS
+    thread): the image threads each may use, so that the workers together use the cores once."""
+    return {bulk.THREADS_ENV: str(max(1, (os.cpu_count() or 1) // max(1, workers)))}
+
+
 def task_runner(workers: int, dask_address: str | None = None):
     """Local processes (a Dask LocalCluster of `workers` processes), a Dask cluster at
     `dask_address`, or threads in this process when workers == 0 (debugging, tests)."""
@@ -319,7 +325,8 @@ def task_runner(workers: int, dask_address: str | None = None):
     dask.config.set(LOCAL_WORKER_CONFIG)  # the nannies hand the parent's config to their workers
     return DaskTaskRunner(cluster_class="distributed.LocalCluster",
                           cluster_kwargs={"n_workers": workers, "threads_per_worker": 1,
-                                          "processes": True, "dashboard_address": None})
+                                          "processes": True, "dashboard_address": None,
+                                          "env": worker_environ(workers)})
 
 
 def run_backlog(workers: int = 2, dask_address: str | None = None, **kw) -> dict:

@@ -389,3 +389,18 @@ def test_local_workers_run_without_the_dashboard_diagnostics():
                 Client(c) as client:
             seen = next(iter(client.run(lambda: [dask.config.get(k) for k in keys]).values()))
     assert seen == [flows.LOCAL_WORKER_CONFIG[k] for k in keys]
+
+
+@pytest.mark.parametrize("workers,threads", [(1, 2), (2, 1), (4, 1)])
+def test_local_workers_share_the_cores_for_image_work(monkeypatch, workers, threads):
+    from distributed import Client, LocalCluster
+
+    monkeypatch.setattr(flows.os, "cpu_count", lambda: 2)
+    kw = {**flows.task_runner(workers).cluster_kwargs, "n_workers": 1}
+    with LocalCluster(**kw) as c, Client(c) as client:
+        seen = next(iter(client.run(lambda: (os.environ.get(bulk.THREADS_ENV),
+                                             os.environ.get("OMP_NUM_THREADS"),
+                                             bulk.apply_thread_limit(),
+                                             __import__("cv2").getNumThreads())).values()))
+    assert seen == (str(threads), "1", threads, threads)  # Dask's one OpenMP thread is kept
+    assert bulk.THREADS_ENV not in os.environ  # not set in this process

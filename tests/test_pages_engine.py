@@ -1,5 +1,5 @@
 """The resident tesseract engine (extractors/tess_engine.py) reads exactly like the command."""
-import multiprocessing
+import json
 import os
 import threading
 
@@ -91,21 +91,26 @@ def test_threads_share_an_engine_safely():
     assert got == [want] * 4
 
 
-def _child_read(img, queue):
-    texts = [w.text for w in ocr.read_words(img, "eng")]
-    queue.put((os.getpid(), tess_engine._engines_pid, texts))
-
-
 def test_forked_child_loads_its_own_engine():
     img = _pages()[0]
-    want = [w.text for w in ocr.read_words(img, "eng")]  # parent holds an engine
-    ctx = multiprocessing.get_context("fork")
-    q = ctx.Queue()
-    p = ctx.Process(target=_child_read, args=(img, q))
-    p.start()
-    pid, engines_pid, texts = q.get(timeout=120)
-    p.join(30)
-    assert p.exitcode == 0 and engines_pid == pid != os.getpid()
+    want = [w.text for w in ocr.read_words(img, "eng")]  # the parent holds an engine
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: read, report, leave without running the parent's exit handlers
+        code = 1
+        try:
+            texts = [x.text for x in ocr.read_words(img, "eng")]
+            os.write(w, json.dumps([os.getpid(), tess_engine._engines_pid, texts]).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    with os.fdopen(r) as f:
+        out = f.read()
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    child, engines_pid, texts = json.loads(out)
+    assert engines_pid == child == pid != os.getpid()  # the child made its own engine
     assert texts == want
 
 
