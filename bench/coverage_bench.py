@@ -2,8 +2,9 @@
 
 Each evaluation is what `claimflow evaluate` does after FX: lock the insured row, read their usage,
 evaluate, replace the document's usage rows. Printed: the pure evaluator; one commit per claim with
-synchronous=NORMAL (WAL: no fsync per commit); one commit per claim with db.py's pragmas (an fsync
-per commit, so bound by the disk); 100 claims per transaction. Wall-clock rates and rates per CPU
+db.py's pragmas (WAL, synchronous=NORMAL: no fsync per commit; what the pipeline runs); one commit
+per claim with synchronous=FULL (an fsync per commit, so bound by the disk); 100 claims per
+transaction. Wall-clock rates and rates per CPU
 second of this process (what one core does when the machine is shared) are both printed.
 
     python bench/coverage_bench.py [--count 5000] [--insured 50] [--db URL]
@@ -97,8 +98,8 @@ def main() -> None:
     print(f"coverage evaluator, pure (no database): {len(work) / wall:,.0f} evaluations/s wall, "
           f"{len(work) / cpu:,.0f}/s per CPU second")
 
-    modes = [("one transaction per claim, synchronous=NORMAL", "normal", 1),
-             ("one transaction per claim, db.py pragmas (FULL)", None, 1),
+    modes = [("one transaction per claim, db.py pragmas (WAL, synchronous=NORMAL)", None, 1),
+             ("one transaction per claim, synchronous=FULL", "full", 1),
              ("100 claims per transaction, db.py pragmas", None, 100)]
     if args.db:
         modes = [("one transaction per claim", None, 1)]
