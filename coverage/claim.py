@@ -25,6 +25,7 @@ FACTS = {
     "event_ref": "str",
     "transport": ("ambulance", "taxi", "public_transport", "own_car"),
     "vaccination": ("exposure", "travel", "preventive"),
+    "review_lines": ("covered", "not_covered"),  # the reviewer's answer to review_lines / spec review parts
 }
 
 

@@ -40,6 +40,11 @@ UNIT_PATTERNS = {
     "hours": re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:h\b|hours?\b|uur\b|stunden\b|heures?\b|horas?\b|ore\b)"),
     "km": re.compile(r"(\d+(?:[.,]\d+)?)\s*km\b"),
 }
+REVIEW_ANSWER = (" Answer with facts.review_lines (covered / not_covered) after splitting the lines if only some "
+                 "qualify: covered pays these lines in full.")
+ART_8 = re.compile(r"\bart\. 8\b")
+ZORGHOTEL_NL = re.compile(r"Zorghotel in Nederland")  # the art. 8 row: Top only, in NL
+ART_9 = re.compile(r"\bart\. 9\b")  # OOM International art. 9 is the Zorgplan module
 
 
 def money(value: Decimal) -> Decimal:
@@ -90,6 +95,7 @@ class _Part:
     region_factor: Decimal = Decimal(1)
     entries: list = field(default_factory=list)
     review: ReviewLine | None = None  # lines naming a benefit a reviewer must decide (table review_lines)
+    no_deductible: bool = False  # a review part paid under Zorgplan (art. 7)
 
 
 def age_on(born: date, day: date) -> int:
@@ -525,7 +531,7 @@ class Evaluator:
     def limit_part(self, p: _Part) -> None:
         if p.review is not None:
             module = any(m == "zorgplan" for m in self.p.modules)
-            self.ask(p.review.code, p.review.article, p.review.question + (
+            self.review_part(p, p.review.code, p.review.article, p.review.question + (
                 " The insured has the Zorgplan module." if module else " The insured does not have the "
                 "Zorgplan module (art. 9): Zorgplan benefits are not covered; only art. 8 can apply."))
             return
@@ -554,7 +560,7 @@ class Evaluator:
             return
         p.spec = spec
         if spec.review:
-            self.ask(f"{variant.name}_review", variant.article, spec.review)
+            self.review_part(p, f"{variant.name}_review", variant.article, spec.review)
             return
         for fact in spec.requires:
             value = self.facts.get(fact)
@@ -653,6 +659,37 @@ class Evaluator:
             self.reason("covered", variant.article, f"{label.capitalize()}: EUR {amount} of EUR "
                         f"{money(p.eligible)} within the limits.")
 
+    def review_part(self, p: _Part, code: str, article: str, question: str) -> None:
+        """A part a reviewer decides: asked until facts.review_lines answers it. `covered` pays it in full;
+        under Zorgplan (art. 9, the insured has the module) without deductible; an art. 9-only benefit
+        without the module stays unpaid."""
+        answer = self.facts.get("review_lines")
+        if answer is None:
+            self.ask(code, article, question + REVIEW_ANSWER)
+            return
+        if answer == "not_covered":
+            self.reason(f"{code}_not_covered", article, f"Not covered: the reviewer decided these lines "
+                        f"(EUR {money(p.eligible)}) are not covered (facts.review_lines).")
+            return
+        module = any(m == "zorgplan" for m in self.p.modules)
+        zorgplan = bool(ART_9.search(article))
+        if zorgplan and not module and not ART_8.search(article):
+            self.reason(f"{code}_zorgplan_missing", article, f"Not covered: the reviewer answered covered, but "
+                        f"this is a Zorgplan benefit (art. 9) and the Zorgplan module is not in the policy "
+                        f"(EUR {money(p.eligible)}).")
+            return
+        if not module and ZORGHOTEL_NL.search(article) and (self.level != "top" or self.c.country != "NL"):
+            self.reason(f"{code}_zorgplan_missing", article, f"Not covered: without the Zorgplan module a "
+                        f"zorghotel is paid only under art. 8 'Zorghotel in Nederland': Top, in the Netherlands "
+                        f"(EUR {money(p.eligible)}).")
+            return
+        p.amount = money(p.eligible)
+        p.no_deductible = zorgplan and module
+        how = "under Zorgplan (art. 9), without deductible" if p.no_deductible else \
+            "not under Zorgplan, so the deductible applies"
+        self.reason(f"{code}_covered", article, f"The reviewer confirmed these lines are covered "
+                    f"(facts.review_lines): EUR {p.amount} paid in full, {how}.")
+
     def step_percentages(self, parts: list[_Part]) -> None:
         for p in parts:
             if p.region_factor != 1:
@@ -711,7 +748,7 @@ class Evaluator:
         return total
 
     def step_deductible(self, parts: list[_Part], total: Decimal) -> Evaluation:
-        exempt = sum((p.amount for p in parts if p.treatment_type in self.t.deductible_exempt
+        exempt = sum((p.amount for p in parts if p.treatment_type in self.t.deductible_exempt or p.no_deductible
                       or (p.spec is not None and p.spec.no_deductible)), ZERO)
         base = total - exempt
         day = self.day
