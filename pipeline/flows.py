@@ -296,10 +296,14 @@ def _worker_stats(stats: list[dict]) -> dict:
 # Our local workers run one CPU-bound task at a time with no dashboard: the diagnostics that wake
 # the worker's event loop every 10-500 ms (statistical profiler, system and memory monitors) take
 # the GIL from the task; measured ~13% per document on text PDFs (4 of 4 paired runs).
+# Dask also starts workers with MALLOC_TRIM_THRESHOLD_=65536 (memory back to the OS at every free
+# above 64 KiB); parsing PDFs allocates and frees all the time: 46-48 -> 52-54 ms/doc with it set,
+# in one process. Unset (glibc's adaptive default) for our workers, whose peak is ~0.7-1 GiB.
 LOCAL_WORKER_CONFIG = {
     "distributed.worker.profile.enabled": False,
     "distributed.admin.system-monitor.interval": "5s",
     "distributed.worker.memory.monitor-interval": "5s",
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
 }
 
 
