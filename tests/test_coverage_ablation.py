@@ -507,6 +507,7 @@ GAPS = {  # tests of test_coverage_gaps.py (issue 5 rules)
         "zorgplan_parking_short", "zorgplan_parking_long", "zorgplan_comfort", "zorgplan_comfort_outside_nl_be_de",
         "comfort_without_zorgplan")},
     f"{OOM}/accommodation/zorgplan_nights_after_discharge": every(G.test_zorgplan_two_nights_after_discharge),
+    f"{OOM}/maternity/kraamhotel": every(W.test_kraamhotel_and_home_maternity_care_share_one_maximum_on_top),
     f"{OOM}/preventive_care/full_body_scan": every(G.test_full_body_scan_once_per_five_insurance_years),
     **{f"{OOM}/preventive_care/{v}": every(G.test_preventive_screenings_counted_once_per_period) for v in SCREENINGS},
     f"{OOM}/preventive_care/screening_age_or_sex": every(G.test_preventive_screening_outside_age_or_sex_not_covered),

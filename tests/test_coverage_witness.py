@@ -449,6 +449,12 @@ CASES = [
       for lv, n, paid, code in [("plus", 2, "1200.00", "home_maternity_care_cap_reduced"),
                                 ("top", 2, "1800.00", "home_maternity_care_cap_reduced"),
                                 ("plus", 0, "1500.00", None), ("top", 10, "not_covered", None)]],
+    # issue 5: art. 8 Kraamzorg: Plus pays it at home only ("kraamzorg thuis"), Top also in a kraamhotel
+    case(f"{O}/maternity/kraamhotel", "maternity", "3000.00", "Kraamhotel 5 dagen", "not_covered",
+         facts={"event_ref": "birth", "maternity_admission_days": 0}, code="kraamhotel_not_covered",
+         article="Zwangerschap"),
+    case(f"{O}/maternity/kraamhotel", "maternity", "3000.00", "Kraamhotel 5 dagen", "1800.00", level="top",
+         facts={"event_ref": "birth", "maternity_admission_days": 2}, code="kraamhotel_cap_reduced"),
     # issue 5: art. 8 Ziekenhuisopname: one continuous stay at most 365 days (also a psychiatric admission)
     *[case(f"{O}/admission_max_days", ttype, "4000.00", "Verpleegdagen", "3650.00", level=lv,
            setting="inpatient", facts={"admission_date": "2025-04-01", "days": 400}, code="stay_limit_reached")
@@ -548,6 +554,8 @@ PERIODS = [
     case(f"{O}/dental/orthodontics_from_21", "dental", "100.00", "Braces", None, level="top", kind="lifetime"),
     *[case(f"{O}/maternity/home_maternity_care", "maternity", "100.00", "Kraamzorg", None, level=lv,
            facts={"event_ref": "birth"}, kind="event") for lv in LEVELS],
+    case(f"{O}/maternity/kraamhotel", "maternity", "100.00", "Kraamhotel", None, level="top",
+         facts={"event_ref": "birth", "maternity_admission_days": 0}, kind="event"),
     *[case(f"{O}/reproductive_health/male_sterilisation", "reproductive_health", "100.00", "Vasectomy", None,
            level=lv, who=MALE, kind="lifetime") for lv in LEVELS],
     *[case(f"{O}/mental_health/psychotherapy", "mental_health", "100.00", "Psychotherapy", None, level=lv,
@@ -744,3 +752,14 @@ def test_oom_zorgplan_nights_after_discharge(level):
               "line_items": [{"description": d, "amount": a} for d, a in lines]}
     ev = evaluate(oom(level, modules=["zorgplan"]), parse_claim(fields, f), total, {}, today=TODAY)
     assert ev.reimbursed == D("700.00")
+
+
+@pytest.mark.parametrize("first,then", [("Kraamhotel 4 dagen", "Kraamzorg thuis 3 dagen"),
+                                        ("Kraamzorg thuis 4 dagen", "Kraamhotel 3 dagen")])
+def test_kraamhotel_and_home_maternity_care_share_one_maximum_on_top(first, then):
+    # art. 8 Top: "kraamzorg thuis of in kraamhotel: tot maximaal EUR 2.250,-" - one maximum per birth
+    facts = {"event_ref": "birth", "maternity_admission_days": 0}
+    ev = run(oom("top"), "maternity", "2000.00", first, facts=facts)
+    assert ev.reimbursed == D("2000.00")
+    used = {k: v for k, v in ev.entries.items() if k[0] not in ("annual_maximum", "deductible")}
+    assert run(oom("top"), "maternity", "1000.00", then, facts=facts, usage=used).reimbursed == D("250.00")

@@ -194,10 +194,10 @@ def test_review_line_excluded_by_art_13_is_not_asked():
 # --- tables ----------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("mutate,key", [
-    (lambda d: d["benefits"]["maternity"]["variants"][0]["plus"]["cap_reduction"].update(fact="km"),
-     "benefits.maternity.variants[0].plus.cap_reduction.fact"),
-    (lambda d: d["benefits"]["maternity"]["variants"][0]["plus"].pop("cap"),
-     "benefits.maternity.variants[0].plus.cap"),
+    (lambda d: d["benefits"]["maternity"]["variants"][0]["top"]["cap_reduction"].update(fact="km"),
+     "benefits.maternity.variants[0].top.cap_reduction.fact"),
+    (lambda d: d["benefits"]["maternity"]["variants"][0]["top"].pop("cap"),
+     "benefits.maternity.variants[0].top.cap"),
     (lambda d: d["benefits"]["accommodation"]["variants"][1]["all"].update(review=""),
      "benefits.accommodation.variants[1].all.review"),
     (lambda d: d["benefits"]["hospital_admission"]["variants"][0]["when"][0].update(invoice_keywords=[]),
