@@ -368,7 +368,9 @@ def test_batches_shrink_so_no_worker_waits_on_a_long_last_batch():
     assert [i for g in groups for i in g] == ids  # every item once, in order
     sizes = [len(g) for g in groups]
     assert sizes == sorted(sizes, reverse=True) and sizes[0] == 25
-    assert sizes[-4:] == [1, 1, 1, 1]  # the tail is single documents
+    assert sizes[-4:] == [4, 4, 4, 4]  # the tail: 1/32 of a worker's share (200 / 2 / 32 -> 4)
+    assert [len(g) for g in bulk.batches(ids[:40], 2)][-4:] == [1, 1, 1, 1]  # small runs: single documents
+    assert len(bulk.batches(ids, 2)) < len(ids) // 4
     assert [len(g) for g in bulk.batches(ids, 2, size=30)] == [30] * 6 + [20]
     assert bulk.batches([], 2) == []
 
