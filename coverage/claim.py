@@ -22,6 +22,7 @@ FACTS = {
     "maternity_admission_days": "int",
     "dutch_tariff_eur": "decimal",
     "treatment_date": "date", "admission_date": "date", "submitted_on": "date",
+    "delivery_date": "date",
     "event_ref": "str",
     "transport": ("ambulance", "taxi", "public_transport", "own_car"),
     "vaccination": ("exposure", "travel", "preventive"),

@@ -576,7 +576,10 @@ class Evaluator:
             self.reason("insurer_approval_missing", variant.article,
                         f"{label.capitalize()} needs the insurer's prior approval; none is on file.")
             return
-        amount = p.eligible
+        share, window_unknown = (Decimal(1), False) if spec.window is None else self.window_share(p, spec, variant)
+        if share == 0:
+            return
+        amount = p.eligible * share
         units = None
         if spec.needs_units:
             units = self.units(p, spec.unit)
@@ -651,6 +654,11 @@ class Evaluator:
             self.reason(f"{spec.cap_reduction.fact}_unknown", variant.article,
                         f"{spec.cap_reduction.question} Paid up to the unreduced maximum of EUR {unreduced}: "
                         f"check it (EUR {spec.cap_reduction.per} less per day).", True)
+        if window_unknown and amount > 0:
+            w = spec.window
+            self.reason(f"{w.fact}_unknown", variant.article,
+                        f"{w.question} Paid without that check: confirm the care dated {self.day} falls within "
+                        f"{w.days} days from it.", True)
         if spec.category:
             key = (spec.category, periods[spec.category])
             self.add_use(key, counted, amount)
@@ -658,6 +666,37 @@ class Evaluator:
         if amount > 0:
             self.reason("covered", variant.article, f"{label.capitalize()}: EUR {amount} of EUR "
                         f"{money(p.eligible)} within the limits.")
+
+    def window_share(self, p: _Part, spec: Spec, variant: Variant) -> tuple[Decimal, bool]:
+        """(share of the part's care inside spec.window, whether its date fact is unknown). The window is
+        `days` days from facts.<fact> (that day is day 1); the care runs `N` days (facts.days or "N dagen" in
+        the lines) from the treatment date. Unknown date: only N > days is paid pro rata (and asked)."""
+        w, label = spec.window, variant.name.replace("_", " ").capitalize()
+        start = self.facts.get(w.fact)
+        n = self.units(p, "days")
+        offset = 0
+        if start is not None:
+            offset = (self.day - start).days
+            last = start + timedelta(days=w.days - 1)
+            if offset < 0:
+                self.reason(f"{w.fact}_after_care", variant.article,
+                            f"The care is dated {self.day}, before facts.{w.fact} ({start}): check both dates. "
+                            "Counted from that date.", True)
+                offset = 0
+            elif offset >= w.days:
+                self.reason(f"{variant.name}_outside_window", variant.article,
+                            f"Not covered: {label.lower()} is paid only within {w.days} days from {start} "
+                            f"(facts.{w.fact}, up to {last}); this care is dated {self.day}.")
+                return ZERO, False
+        if n is None:
+            return Decimal(1), start is None
+        inside = min(n, Decimal(w.days - offset))
+        if inside < n:
+            where = f"from {start} (facts.{w.fact}, up to {last})" if start is not None else "from the delivery"
+            self.reason(f"{variant.name}_window_limited", variant.article,
+                        f"{label} is paid only for care within {w.days} days {where}: {inside} of the {n} "
+                        f"days from {self.day} are paid, pro rata.")
+        return inside / n, start is None
 
     def review_part(self, p: _Part, code: str, article: str, question: str) -> None:
         """A part a reviewer decides: asked until facts.review_lines answers it. `covered` pays it in full;

@@ -30,7 +30,7 @@ ARTICLE_KEYS = ("period", "deadline", "exclusions", "region", "prior_authorisati
                 "deductible", "currency", "premium")
 SPEC_KEYS = {"pct", "per_unit", "unit", "max_count", "cap", "period", "category", "requires",
              "approval", "approval_else_pct", "no_deductible", "worldwide", "module_cap", "cap_reduction",
-             "review"}
+             "review", "window"}
 WHEN_KEYS = {"keywords", "invoice_keywords", "fact", "fact_equals", "age_below", "age_from", "module", "setting",
              "sex", "country", "days_at_most", "days_from"}
 BOOL_FACTS = ("acute", "planned", "accident", "prescription", "dutch_basic_insurance_duty",
@@ -38,6 +38,7 @@ BOOL_FACTS = ("acute", "planned", "accident", "prescription", "dutch_basic_insur
               "official_request", "orthodontics", "severe_skin_condition_face_neck", "primary_childlessness",
               "first_child")
 INT_FACTS = ("sessions", "days", "days_abroad", "maternity_admission_days")
+DATE_FACTS = ("delivery_date",)
 
 
 class TableError(ValueError):
@@ -52,6 +53,16 @@ class CapReduction:
 
     fact: str
     per: Decimal
+    question: str
+
+
+@dataclass(frozen=True)
+class Window:
+    """Only care within `days` days from the date fact `fact` (that day is day 1) is paid; care days
+    (facts.days or "N dagen" in the lines) past it pro rata; an unknown date is asked with `question`."""
+
+    fact: str
+    days: int
     question: str
 
 
@@ -74,6 +85,7 @@ class Spec:
     module_cap: str | None = None
     cap_reduction: CapReduction | None = None
     review: str | None = None  # a reviewer must decide: the question asked (pending_information)
+    window: Window | None = None
 
     @property
     def needs_units(self) -> bool:
@@ -290,6 +302,8 @@ class _Reader:
             if not isinstance(raw["review"], str) or not raw["review"].strip():
                 self.fail(f"{key}.review", "must be the reviewer's question")
             kw["review"] = raw["review"]
+        if "window" in raw:
+            kw["window"] = self.window(raw["window"], f"{key}.window")
         return Spec(**kw)
 
     def cap_reduction(self, raw: Any, key: str) -> CapReduction:
@@ -298,6 +312,18 @@ class _Reader:
         if raw["fact"] not in INT_FACTS:
             self.fail(f"{key}.fact", f"must be one of {', '.join(INT_FACTS)}")
         return CapReduction(raw["fact"], self.money(raw["per"], f"{key}.per"), str(raw["question"]))
+
+    def window(self, raw: Any, key: str) -> Window:
+        if not isinstance(raw, dict) or set(raw) != {"fact", "days", "question"}:
+            self.fail(key, "must be a mapping of fact, days and question")
+        if raw["fact"] not in DATE_FACTS:
+            self.fail(f"{key}.fact", f"must be one of {', '.join(DATE_FACTS)}")
+        days = raw["days"]
+        if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+            self.fail(f"{key}.days", "must be a whole number of days >= 1")
+        if not isinstance(raw["question"], str) or not raw["question"].strip():
+            self.fail(f"{key}.question", "must be the reviewer's question")
+        return Window(raw["fact"], days, raw["question"])
 
     def cond(self, raw: Any, key: str) -> Cond:
         if not isinstance(raw, dict) or not raw:

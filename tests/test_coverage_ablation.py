@@ -507,7 +507,8 @@ GAPS = {  # tests of test_coverage_gaps.py (issue 5 rules)
         "zorgplan_parking_short", "zorgplan_parking_long", "zorgplan_comfort", "zorgplan_comfort_outside_nl_be_de",
         "comfort_without_zorgplan")},
     f"{OOM}/accommodation/zorgplan_nights_after_discharge": every(G.test_zorgplan_two_nights_after_discharge),
-    f"{OOM}/maternity/kraamhotel": every(W.test_kraamhotel_and_home_maternity_care_share_one_maximum_on_top),
+    f"{OOM}/maternity/kraamhotel": every(W.test_kraamhotel_and_home_maternity_care_share_one_maximum_on_top)
+    + every(W.test_oom_maternity_care_within_10_days_of_the_delivery, desc="Kraamhotel"),
     f"{OOM}/preventive_care/full_body_scan": every(G.test_full_body_scan_once_per_five_insurance_years),
     **{f"{OOM}/preventive_care/{v}": every(G.test_preventive_screenings_counted_once_per_period) for v in SCREENINGS},
     f"{OOM}/preventive_care/screening_age_or_sex": every(G.test_preventive_screening_outside_age_or_sex_not_covered),
@@ -550,7 +551,8 @@ WITNESSES: dict[str, list] = _merge(_cases(), GAPS, {
     f"{OOM}/dental/dental_special_from_18": lv(R.test_dental_special_from_18),
     f"{OOM}/dental/dental_module": w(R.test_dental_module_no_deductible_worldwide) + lv(W.test_oom_dental_module),
     f"{OOM}/dental/otherwise": capped(R.test_dental_after_accident, plus="475.00", top="600.00"),
-    f"{OOM}/maternity/home_maternity_care": capped(R.test_home_maternity_care, plus="1500.00", top="2250.00"),
+    f"{OOM}/maternity/home_maternity_care": capped(R.test_home_maternity_care, plus="1500.00", top="2250.00")
+    + every(W.test_oom_maternity_care_within_10_days_of_the_delivery, desc="Kraamzorg"),
     f"{OOM}/maternity/delivery": lv(R.test_delivery_in_hospital_not_approved_75pct),
     f"{OOM}/maternity/pregnancy_care": lv(W.test_oom_pregnancy_care_cost_price),
     f"{OOM}/fertility/ivf_icsi": lv(R.test_ivf_three_treatments_3000_each),

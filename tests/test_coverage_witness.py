@@ -763,3 +763,17 @@ def test_kraamhotel_and_home_maternity_care_share_one_maximum_on_top(first, then
     assert ev.reimbursed == D("2000.00")
     used = {k: v for k, v in ev.entries.items() if k[0] not in ("annual_maximum", "deductible")}
     assert run(oom("top"), "maternity", "1000.00", then, facts=facts, usage=used).reimbursed == D("250.00")
+
+
+@pytest.mark.parametrize("level,desc", [("plus", "Kraamzorg"), ("top", "Kraamzorg"), ("top", "Kraamhotel")])
+def test_oom_maternity_care_within_10_days_of_the_delivery(level, desc):
+    # art. 8 Kraamzorg: "verspreid over maximaal 10 dagen vanaf de bevalling" (the delivery day is day 1)
+    f = {"event_ref": "birth", "maternity_admission_days": 0, "delivery_date": "2026-05-01"}
+    assert run(oom(level), "maternity", "700.00", f"{desc} 7 dagen", day="2026-05-02", facts=f).reimbursed \
+        == D("700.00")
+    assert run(oom(level), "maternity", "1400.00", f"{desc} 14 dagen", day="2026-05-01", facts=f).reimbursed \
+        == D("1000.00")
+    assert run(oom(level), "maternity", "500.00", desc, day="2026-05-13", facts=f).decision == "not_covered"
+    ev = run(oom(level), "maternity", "500.00", desc, day="2026-05-13",
+             facts={k: v for k, v in f.items() if k != "delivery_date"})
+    assert ev.reimbursed == D("500.00") and "delivery_date_unknown" in codes(ev)

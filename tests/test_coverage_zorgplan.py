@@ -79,7 +79,7 @@ def test_home_maternity_care_unknown_admission_days_paid_and_asked(level, cap):
     assert flag.needs_review and "facts.maternity_admission_days" in flag.message
     assert not any(r.needs_review for r in run(
         person(level), "maternity", "500.00", lines=(("Kraamzorg", "500.00"),),
-        facts={"event_ref": "birth-1", "maternity_admission_days": 0}).reasons)
+        facts={"event_ref": "birth-1", "maternity_admission_days": 0, "delivery_date": "2026-05-01"}).reasons)
 
 
 def test_maternity_admission_days_is_a_whole_number_fact():
