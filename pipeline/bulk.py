@@ -7,6 +7,7 @@ worker skips what the first attempt finished.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -319,6 +320,36 @@ def apply_thread_limit() -> int | None:
     return int(value)
 
 
+GC_YOUNG = 20_000  # container allocations between young collections in a bulk worker (CPython: 700)
+_gc_settled = False
+
+
+def in_dask_worker() -> bool:
+    try:
+        from distributed import get_worker
+
+        get_worker()
+        return True
+    except (ImportError, ValueError):
+        return False
+
+
+def settle_gc() -> bool:
+    """Once per worker process, after its first batch: collect, freeze what is left (libraries,
+    the model, caches) out of the cyclic collector's scans, and collect young objects less often.
+    Reading a text PDF allocates ~0.5 M small objects and few cycles; with CPython's defaults
+    the collector took 2.6-2.8 s of 300 text PDFs in a worker, 0.36 s after this. Garbage made
+    later is still collected. True when this call settled it."""
+    global _gc_settled
+    if _gc_settled:
+        return False
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG, *gc.get_threshold()[1:])
+    _gc_settled = True
+    return True
+
+
 ITEM_RETRY_DELAYS = (0.2, 0.5, 1.0)  # seconds between attempts of one item on transient errors
 
 
@@ -360,6 +391,8 @@ def process_batch(db_url: str, run_id: int, item_ids: list[int], sel: Selection)
                 out["errors"] += 1
                 break
     out["seconds"] = round(time.monotonic() - started, 3)
+    if in_dask_worker():  # a long-lived worker process, not the caller's own process
+        settle_gc()
     out["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     return out
 

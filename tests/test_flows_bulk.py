@@ -415,3 +415,36 @@ def test_local_workers_share_the_cores_for_image_work(monkeypatch, workers, thre
     # Dask's one OpenMP thread is kept; glibc's own trimming instead of Dask's 64 KiB threshold
     assert seen == (str(threads), "1", None, threads, threads)
     assert bulk.THREADS_ENV not in os.environ  # not set in this process
+
+
+def _gc_state():
+    import gc
+
+    return gc.get_threshold()[0], gc.get_freeze_count()
+
+
+def test_a_dask_worker_settles_its_garbage_collector_once_the_caller_keeps_its_own(sqlite_url,
+                                                                                   tmp_path):
+    from distributed import Client, LocalCluster
+
+    docs = make_dir(tmp_path / "docs", 3)
+    sessions = session_factory(sqlite_url)
+    sel = bulk.Selection(paths=[str(docs)])
+    run_id, _ = bulk.open_run(sessions, sel)
+    ids = bulk.pending(sessions, run_id)
+    before = _gc_state()
+    bulk.process_batch(sqlite_url, run_id, ids[:1], sel)  # in this process: nothing changes
+    assert _gc_state() == before and before[0] != bulk.GC_YOUNG
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        fresh = next(iter(client.run(_gc_state).values()))
+        client.submit(bulk.process_batch, sqlite_url, run_id, ids[1:2], sel, pure=False).result()
+        first = next(iter(client.run(_gc_state).values()))
+        client.submit(bulk.process_batch, sqlite_url, run_id, ids[2:], sel, pure=False).result()
+        second = next(iter(client.run(_gc_state).values()))
+        again = next(iter(client.run(bulk.settle_gc).values()))
+    assert fresh[0] != bulk.GC_YOUNG and fresh[1] == 0
+    assert first[0] == bulk.GC_YOUNG and first[1] > 10_000  # libraries and model frozen
+    # once per process: the later batch's garbage is not frozen (frozen objects may still be freed)
+    assert second[0] == bulk.GC_YOUNG and second[1] <= first[1] and again is False
+    assert counts(sqlite_url)["done"] == 3
