@@ -34,12 +34,13 @@ def generate(out: Path, kind: str, count: int, seed: int) -> list[Path]:
     return sorted((out / "invoices").iterdir())
 
 
-def pages_of(out: Path, files: list[Path]) -> int:
-    total = 0
+def pages_of(out: Path, files: list[Path]) -> dict[str, int]:
+    """Pages of each file (by absolute path), from the generator's truth."""
+    pages = {}
     for f in files:
         truth = out / "truth" / f"{f.stem}.json"
-        total += json.loads(truth.read_text()).get("pages", 1) if truth.exists() else 1
-    return total
+        pages[str(f.resolve())] = json.loads(truth.read_text()).get("pages", 1) if truth.exists() else 1
+    return pages
 
 
 def stage_seconds(files: list[Path]) -> dict[str, float]:
@@ -66,15 +67,16 @@ def stage_seconds(files: list[Path]) -> dict[str, float]:
     return {k: v / len(files) for k, v in out.items()}
 
 
-def steady_rate(db_url: str, run_id: int) -> tuple[float, float]:
-    """(documents per second once every worker is warm, seconds of that window)."""
+def steady_rate(db_url: str, run_id: int, pages: dict[str, int]) -> tuple[float, float, float]:
+    """(documents and pages per second once every worker is warm, seconds of that window): the
+    pages are those of the documents finished in the window, not an average over the run."""
     from sqlalchemy import select
 
     from pipeline.db import session_factory
     from pipeline.store_bulk import BulkItem
 
     with session_factory(db_url)() as s:
-        rows = s.execute(select(BulkItem.worker, BulkItem.finished_at)
+        rows = s.execute(select(BulkItem.worker, BulkItem.finished_at, BulkItem.ref)
                          .where(BulkItem.run_id == run_id, BulkItem.state == "done")).all()
     first: dict[str, float] = {}
     times = sorted(r.finished_at.timestamp() for r in rows)
@@ -84,10 +86,13 @@ def steady_rate(db_url: str, run_id: int) -> tuple[float, float]:
     t0 = max(first.values())
     after = [t for t in times if t > t0]
     window = times[-1] - t0
-    return (len(after) / window if window > 0 and after else float("nan")), window
+    paged = sum(pages[os.path.realpath(r.ref)] for r in rows if r.finished_at.timestamp() > t0)
+    if window <= 0 or not after:
+        return float("nan"), float("nan"), window
+    return len(after) / window, paged / window, window
 
 
-def run(folder: Path, workers: int, work: Path, tag: str) -> dict:
+def run(folder: Path, workers: int, work: Path, tag: str, pages: dict[str, int]) -> dict:
     from pipeline.cli_reprocess import run as reprocess
 
     db_url = f"sqlite:///{work / f'{tag}-w{workers}.sqlite'}"
@@ -101,10 +106,11 @@ def run(folder: Path, workers: int, work: Path, tag: str) -> dict:
                         force=True, insured_file=None, workers=workers, dask_address=None,
                         batch_size=None)
     wall = time.perf_counter() - start
-    rate, window = steady_rate(db_url, summary["run_id"])
+    rate, page_rate, window = steady_rate(db_url, summary["run_id"], pages)
     peak = max((w["peak_rss_bytes"] for w in summary["workers"].values()), default=0)
     return {"docs": summary["done"], "failed": summary["failed"], "errors": len(summary["errors"]),
-            "wall_s": wall, "steady_docs_per_s": rate, "window_s": window,
+            "wall_s": wall, "steady_docs_per_s": rate, "steady_pages_per_s": page_rate,
+            "window_s": window,
             "peak_rss_gib": peak / 2 ** 30, "workers_seen": len(summary["workers"])}
 
 
@@ -126,13 +132,15 @@ def main() -> None:
             continue
         out = work / kind
         files = generate(out, kind, count, args.seed)
-        pages = pages_of(out, files)
+        page_map = pages_of(out, files)
+        pages = sum(page_map.values())
         stages = stage_seconds(files)
         raw = stages["read"]
         # alternate 1 and 2 workers; keep each one's best run (a shared VM's speed drifts)
         r1 = r2 = None
         for _ in range(args.repeat):
-            a, b = run(out / "invoices", 1, work, kind), run(out / "invoices", 2, work, kind)
+            a, b = (run(out / "invoices", 1, work, kind, page_map),
+                    run(out / "invoices", 2, work, kind, page_map))
             r1 = a if r1 is None or a["steady_docs_per_s"] > r1["steady_docs_per_s"] else r1
             r2 = b if r2 is None or b["steady_docs_per_s"] > r2["steady_docs_per_s"] else r2
         per_doc_1 = 1 / r1["steady_docs_per_s"]
@@ -140,7 +148,7 @@ def main() -> None:
             "kind": kind, "documents": len(files), "pages": pages,
             "docs_per_min_1w": 60 * r1["steady_docs_per_s"],
             "docs_per_min_2w": 60 * r2["steady_docs_per_s"],
-            "pages_per_min_2w": 60 * r2["steady_docs_per_s"] * pages / len(files),
+            "pages_per_min_2w": 60 * r2["steady_pages_per_s"],
             "wall_docs_per_min_2w": 60 * r2["docs"] / r2["wall_s"],
             "speedup": r2["steady_docs_per_s"] / r1["steady_docs_per_s"],
             "raw_read_s_per_doc": raw, "pipeline_s_per_doc_1w": per_doc_1,
