@@ -43,7 +43,6 @@ UNIT_PATTERNS = {
 REVIEW_ANSWER = (" Answer with facts.review_lines (covered / not_covered) after splitting the lines if only some "
                  "qualify: covered pays these lines in full.")
 ART_8 = re.compile(r"\bart\. 8\b")
-ZORGHOTEL_NL = re.compile(r"Zorghotel in Nederland")  # the art. 8 row: Top only, in NL
 ART_9 = re.compile(r"\bart\. 9\b")  # OOM International art. 9 is the Zorgplan module
 
 
@@ -717,10 +716,14 @@ class Evaluator:
                         f"this is a Zorgplan benefit (art. 9) and the Zorgplan module is not in the policy "
                         f"(EUR {money(p.eligible)}).")
             return
-        if not module and ZORGHOTEL_NL.search(article) and (self.level != "top" or self.c.country != "NL"):
-            self.reason(f"{code}_zorgplan_missing", article, f"Not covered: without the Zorgplan module a "
-                        f"zorghotel is paid only under art. 8 'Zorghotel in Nederland': Top, in the Netherlands "
-                        f"(EUR {money(p.eligible)}).")
+        row = None if module else self.art8_row_refusing(p)
+        if row is not None:
+            levels = "/".join(lv.capitalize() for lv, spec in row.levels.items() if spec is not None) or "no level"
+            countries = sorted({c for cond in row.when for c in (cond.country or ())})
+            where = f", in {', '.join(countries)}" if countries else ""
+            self.reason(f"{code}_zorgplan_missing", article, f"Not covered: without the Zorgplan module these "
+                        f"lines are paid only under {row.article} ({levels}{where}); this claim is "
+                        f"{self.level.capitalize()}, in {self.c.country} (EUR {money(p.eligible)}).")
             return
         p.amount = money(p.eligible)
         p.no_deductible = zorgplan and module
@@ -728,6 +731,17 @@ class Evaluator:
             "not under Zorgplan, so the deductible applies"
         self.reason(f"{code}_covered", article, f"The reviewer confirmed these lines are covered "
                     f"(facts.review_lines): EUR {p.amount} paid in full, {how}.")
+
+    def art8_row_refusing(self, p: _Part):
+        """The art. 8 row a review line names (review_lines `art8_row`) when its conditions or the
+        policy level exclude this claim; None when it can pay or no row is named."""
+        if p.review is None or p.review.art8_row is None:
+            return None
+        ttype, name = p.review.art8_row
+        row = next(v for v in self.t.benefits[ttype].variants if v.name == name)
+        self._text, self._article, self._label = p.text, row.article, name.replace("_", " ").capitalize()
+        applies = row.levels.get(self.level) is not None and (not row.when or any(self.matches(c) for c in row.when))
+        return None if applies else row
 
     def step_percentages(self, parts: list[_Part]) -> None:
         for p in parts:

@@ -149,6 +149,7 @@ class ReviewLine:
     pattern: re.Pattern
     question: str
     except_types: tuple[str, ...] = ()  # rows that model it themselves
+    art8_row: tuple[str, str] | None = None  # (type, variant): without Zorgplan, the only row that can pay it
 
 
 @dataclass(frozen=True)
@@ -513,14 +514,20 @@ def load_table(path: Path) -> PolicyTable:
         words = r.get(rl, "keywords", k, list)
         if not words:
             r.fail(f"{k}.keywords", "must not be empty")
-        unknown = set(rl) - {"code", "article", "keywords", "question", "except_types"}
+        unknown = set(rl) - {"code", "article", "keywords", "question", "except_types", "art8_row"}
         if unknown:
             r.fail(f"{k}.{sorted(unknown)[0]}", "unknown key")
         skip = rl.get("except_types") or []
         if not isinstance(skip, list) or not all(t in TREATMENT_TYPES for t in skip):
             r.fail(f"{k}.except_types", "must be a list of taxonomy treatment types")
+        row = rl.get("art8_row")
+        if row is not None:
+            ttype, _, name = str(row).partition(".")
+            if name not in {v.name for v in getattr(benefits.get(ttype), "variants", ())}:
+                r.fail(f"{k}.art8_row", "must name a variant as <treatment type>.<variant>")
+            row = (ttype, name)
         reviews.append(ReviewLine(r.get(rl, "code", k, str), r.get(rl, "article", k, str), keyword_pattern(words),
-                                  r.get(rl, "question", k, str), tuple(skip)))
+                                  r.get(rl, "question", k, str), tuple(skip), row))
     kw["review_lines"] = tuple(reviews)
     exempt = data.get("deductible_exempt") or []
     if not isinstance(exempt, list) or not all(t in TREATMENT_TYPES for t in exempt):

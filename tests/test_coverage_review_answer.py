@@ -129,4 +129,6 @@ def test_zorghotel_without_the_module_outside_the_art_8_row_is_refused(level, co
     ev = run(insured(False, level=level), "hospital_admission", "500.00", country=country, setting="inpatient",
              lines=(ZORGHOTEL,), facts={"event_ref": "e", "review_lines": "covered"})
     assert (ev.decision, paid(ev)) == ("not_covered", 0)
-    assert "Top, in the Netherlands" in reason(ev, "zorgplan_zorghotel_zorgplan_missing").message
+    message = reason(ev, "zorgplan_zorghotel_zorgplan_missing").message
+    assert "art. 8, Zorghotel in Nederland (Top, in NL)" in message
+    assert f"this claim is {level.capitalize()}, in {country}" in message

@@ -74,6 +74,10 @@ VV = "voorlopig_verblijf_nl.yaml"
      "benefits.hospital_admission.variants[0].split"),
     ("oom_international.yaml", lambda d: d["benefits"]["general_practice"]["variants"][0].update(split=True),
      "benefits.general_practice.variants[0].split"),
+    ("oom_international.yaml", lambda d: d["review_lines"][3].update(art8_row="accommodation.zorghotel"),
+     "review_lines[3].art8_row"),
+    ("oom_international.yaml", lambda d: d["review_lines"][3].update(art8_row="zorghotel_nl"),
+     "review_lines[3].art8_row"),
 ])
 def test_malformed_new_keys_name_file_and_key(tmp_path, name, mutate, key):
     err = _broken(tmp_path, mutate, name)
@@ -85,3 +89,5 @@ def test_new_keys_loaded():
     assert vv.tariff_factor_abroad == 2 and oom.tariff_factor_abroad is None
     assert (vv.admission_after_end.home_days, vv.admission_after_end.abroad_days) == (None, 30)
     assert (oom.admission_after_end.home_days, oom.admission_after_end.abroad_days) == (0, 0)
+    rows = {rl.code: rl.art8_row for rl in oom.review_lines}
+    assert rows["zorgplan_zorghotel"] == ("accommodation", "zorghotel_nl") and rows["zorgplan_hospice"] is None
