@@ -338,8 +338,8 @@ def settle_gc() -> bool:
     """Once per worker process, after its first batch: collect, freeze what is left (libraries,
     the model, caches) out of the cyclic collector's scans, and collect young objects less often.
     Reading a text PDF allocates ~0.5 M small objects and few cycles; with CPython's defaults
-    the collector took 2.6-2.8 s of 300 text PDFs in a worker, 0.36 s after this. Garbage made
-    later is still collected. True when this call settled it."""
+    the collector took 1.0-1.3 s of 275 text PDFs in a worker, 0.06-0.10 s after this
+    (bench/gc_worker.py). Garbage made later is still collected. True when this call settled it."""
     global _gc_settled
     if _gc_settled:
         return False
