@@ -367,12 +367,20 @@ def test_batches_shrink_so_no_worker_waits_on_a_long_last_batch():
     groups = bulk.batches(ids, 2)
     assert [i for g in groups for i in g] == ids  # every item once, in order
     sizes = [len(g) for g in groups]
-    assert sizes == sorted(sizes, reverse=True) and sizes[0] == 25
-    assert sizes[-4:] == [4, 4, 4, 4]  # the tail: 1/32 of a worker's share (200 / 2 / 32 -> 4)
+    assert sizes == sorted(sizes, reverse=True) and sizes[0] == 50  # half of a worker's share
+    assert sizes[-4:-1] == [4, 4, 4] and sizes[-1] <= 4  # the tail: 1/32 of a worker's share (200 / 2 / 32)
     assert [len(g) for g in bulk.batches(ids[:40], 2)][-4:] == [1, 1, 1, 1]  # small runs: single documents
     assert len(bulk.batches(ids, 2)) < len(ids) // 4
     assert [len(g) for g in bulk.batches(ids, 2, size=30)] == [30] * 6 + [20]
     assert bulk.batches([], 2) == []
+
+
+def test_a_large_backlog_runs_in_few_batches_each_a_prefect_task_run():
+    ids = list(range(100_000))
+    sizes = [len(g) for g in bulk.batches(ids, 2)]
+    assert sum(sizes) == len(ids) and max(sizes) == bulk.MAX_BATCH == 200
+    assert len(sizes) <= len(ids) // 190  # ~500 task runs, not 4,000 of 25 items
+    assert sizes[-1] == 200  # 1/32 of a worker's share is above the cap: the tail stays at 200
 
 
 def test_an_item_missing_from_the_store_is_a_clear_error(sqlite_url):
