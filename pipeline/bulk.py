@@ -345,11 +345,12 @@ def in_dask_worker() -> bool:
 
 
 def settle_gc() -> bool:
-    """Once per worker process, after its first batch: collect, freeze what is left (libraries,
-    the model, caches) out of the cyclic collector's scans, and collect young objects less often.
-    Reading a text PDF allocates ~0.5 M small objects and few cycles; with CPython's defaults
-    the collector took 1.0-1.3 s of 275 text PDFs in a worker, 0.06-0.10 s after this
-    (bench/gc_worker.py). Garbage made later is still collected. True when this call settled it."""
+    """Once per worker process, after its first document: collect, freeze what is left
+    (libraries, the model, caches) out of the cyclic collector's scans, and collect young
+    objects less often. Reading a text PDF allocates ~0.5 M small objects and few cycles; with
+    CPython's defaults the collector took 1.0-1.3 s of 275 text PDFs in a worker, 0.06-0.10 s
+    after this (bench/gc_worker.py). Garbage made later is still collected. True when this call
+    settled it."""
     global _gc_settled
     if _gc_settled:
         return False
@@ -380,6 +381,8 @@ def process_batch(db_url: str, run_id: int, item_ids: list[int], sel: Selection)
 
         insured = load_insured(sel.insured_file)
     out = {"worker": WORKER, "pid": os.getpid(), "processed": 0, "skipped": 0, "errors": 0}
+    # a long-lived Dask worker process (not the caller's own): settle its collector once warm
+    settle = not _gc_settled and in_dask_worker()
     for item_id in item_ids:
         for attempt in range(len(ITEM_RETRY_DELAYS) + 1):
             last = attempt == len(ITEM_RETRY_DELAYS)
@@ -400,9 +403,10 @@ def process_batch(db_url: str, run_id: int, item_ids: list[int], sel: Selection)
                 _record_error(sessions, item_id, f"{type(e).__name__}: {e}")
                 out["errors"] += 1
                 break
+        if settle:  # after the first document: the model and the libraries' caches are loaded
+            settle_gc()
+            settle = False
     out["seconds"] = round(time.monotonic() - started, 3)
-    if in_dask_worker():  # a long-lived worker process, not the caller's own process
-        settle_gc()
     out["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     return out
 

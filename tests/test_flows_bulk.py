@@ -431,6 +431,34 @@ def _gc_state():
     return gc.get_threshold()[0], gc.get_freeze_count()
 
 
+def test_a_worker_settles_its_collector_after_its_first_document_not_its_first_batch(
+        sqlite_url, tmp_path, monkeypatch):
+    import gc
+
+    docs = make_dir(tmp_path / "docs", 3)
+    sessions = session_factory(sqlite_url)
+    sel = bulk.Selection(paths=[str(docs)])
+    run_id, _ = bulk.open_run(sessions, sel)
+    seen = []
+    real = bulk.process_item
+
+    def spy(*a, **k):
+        seen.append(gc.get_threshold()[0])
+        return real(*a, **k)
+
+    threshold = gc.get_threshold()
+    monkeypatch.setattr(bulk, "in_dask_worker", lambda: True)  # as if in a worker process
+    monkeypatch.setattr(bulk, "process_item", spy)
+    monkeypatch.setattr(bulk, "_gc_settled", False)
+    try:
+        out = bulk.process_batch(sqlite_url, run_id, bulk.pending(sessions, run_id), sel)
+    finally:  # this test process keeps CPython's collector as it was
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+    assert out["processed"] == 3
+    assert seen[0] != bulk.GC_YOUNG and seen[1:] == [bulk.GC_YOUNG, bulk.GC_YOUNG]
+
+
 def test_a_dask_worker_settles_its_garbage_collector_once_the_caller_keeps_its_own(sqlite_url,
                                                                                    tmp_path):
     from distributed import Client, LocalCluster
