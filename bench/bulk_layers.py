@@ -55,7 +55,6 @@ def inner_one(folder: Path, url: str) -> None:
 
 
 def inner_dask(folder: Path, url: str, workers: int) -> None:
-    import dask
     from distributed import Client, LocalCluster, wait
 
     from pipeline import bulk, db, flows
@@ -63,10 +62,7 @@ def inner_dask(folder: Path, url: str, workers: int) -> None:
     sessions = db.session_factory(url)
     sel = bulk.Selection(paths=[str(folder)])
     run_id, _ = bulk.open_run(sessions, sel)
-    dask.config.set(flows.LOCAL_WORKER_CONFIG)
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None, env=flows.worker_environ(workers)) as cluster, \
-            Client(cluster) as client:
+    with LocalCluster(**flows.local_cluster_kwargs(workers)) as cluster, Client(cluster) as client:
         wait([client.submit(bulk.process_batch, url, run_id, g, sel, pure=False)
               for g in bulk.batches(bulk.pending(sessions, run_id), workers)])
     print(_steady(url, run_id, folder))
@@ -113,12 +109,12 @@ def main() -> None:
         (half.parent / "truth").symlink_to(folder.parent / "truth")
         for f in part:
             (half / f.name).symlink_to(f)
+    from pipeline.db import session_factory
+
     print(f"{len(files)} documents; ms per document, lower is better", file=sys.stderr)
     for r in range(args.rounds):
         one = _ms(_child("one", str(folder), _fresh(work / "one.sqlite")))
         shared = _fresh(work / "two.sqlite")
-        from pipeline.db import session_factory
-
         session_factory(shared)  # migrate once, before two processes race to
         pair = [_child("one", str(h), shared) for h in halves]
         a, b = (_ms(p) for p in pair)

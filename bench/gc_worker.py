@@ -53,20 +53,17 @@ def main() -> None:
     ap.add_argument("folder")
     ap.add_argument("--defaults", action="store_true")
     args = ap.parse_args()
-    import dask
     from distributed import Client, LocalCluster
 
     from pipeline import bulk, flows
     from pipeline.db import session_factory
 
-    dask.config.set(flows.LOCAL_WORKER_CONFIG)
     db = f"sqlite:///{tempfile.mkdtemp(prefix='claimflow-gc-')}/store.sqlite"
     sessions = session_factory(db)
     sel = bulk.Selection(paths=[os.path.abspath(args.folder)])
     run_id, _ = bulk.open_run(sessions, sel)
     groups = bulk.batches(bulk.pending(sessions, run_id), 1)
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
-                      env=flows.worker_environ(1)) as cluster, Client(cluster) as client:
+    with LocalCluster(**flows.local_cluster_kwargs(1)) as cluster, Client(cluster) as client:
         client.run(_install)
         client.submit(bulk.process_batch, db, run_id, groups[0], sel, pure=False).result()
         client.run(_reset, args.defaults)

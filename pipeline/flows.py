@@ -313,6 +313,17 @@ def worker_environ(workers: int) -> dict:
     return {bulk.THREADS_ENV: str(max(1, (os.cpu_count() or 1) // max(1, workers)))}
 
 
+def local_cluster_kwargs(workers: int) -> dict:
+    """A Dask LocalCluster of `workers` bulk worker processes, as `claimflow reprocess` starts
+    it (benchmarks build theirs from this too). Sets LOCAL_WORKER_CONFIG in this process: the
+    nannies hand the parent's config to their workers."""
+    import dask
+
+    dask.config.set(LOCAL_WORKER_CONFIG)
+    return {"n_workers": workers, "threads_per_worker": 1, "processes": True,
+            "dashboard_address": None, "env": worker_environ(workers)}
+
+
 def task_runner(workers: int, dask_address: str | None = None):
     """Local processes (a Dask LocalCluster of `workers` processes), a Dask cluster at
     `dask_address`, or threads in this process when workers == 0 (debugging, tests)."""
@@ -324,13 +335,8 @@ def task_runner(workers: int, dask_address: str | None = None):
 
     if dask_address:
         return DaskTaskRunner(address=dask_address)
-    import dask
-
-    dask.config.set(LOCAL_WORKER_CONFIG)  # the nannies hand the parent's config to their workers
     return DaskTaskRunner(cluster_class="distributed.LocalCluster",
-                          cluster_kwargs={"n_workers": workers, "threads_per_worker": 1,
-                                          "processes": True, "dashboard_address": None,
-                                          "env": worker_environ(workers)})
+                          cluster_kwargs=local_cluster_kwargs(workers))
 
 
 def run_backlog(workers: int = 2, dask_address: str | None = None, **kw) -> dict:
