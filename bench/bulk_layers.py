@@ -14,7 +14,6 @@ worker finished its first document).
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
@@ -25,12 +24,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 WARM = 20
-
-
-def _fresh(db: Path) -> str:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-    return f"sqlite:///{db}"
 
 
 def _steady(url: str, run_id: int, folder: Path) -> float:
@@ -110,18 +103,19 @@ def main() -> None:
         for f in part:
             (half / f.name).symlink_to(f)
     from pipeline.db import session_factory
+    from throughput import fresh_store
 
     print(f"{len(files)} documents; ms per document, lower is better", file=sys.stderr)
     for r in range(args.rounds):
-        one = _ms(_child("one", str(folder), _fresh(work / "one.sqlite")))
-        shared = _fresh(work / "two.sqlite")
+        one = _ms(_child("one", str(folder), fresh_store(work / "one.sqlite")))
+        shared = fresh_store(work / "two.sqlite")
         session_factory(shared)  # migrate once, before two processes race to
         pair = [_child("one", str(h), shared) for h in halves]
         a, b = (_ms(p) for p in pair)
         row = {"one process": one, "two processes (each)": (a + b) / 2}
         for w in (1, 2):
-            row[f"dask {w}w"] = _ms(_child("dask", str(folder), _fresh(work / "d.sqlite"), str(w)))
-            row[f"prefect {w}w"] = _ms(_child("prefect", str(folder), _fresh(work / "p.sqlite"),
+            row[f"dask {w}w"] = _ms(_child("dask", str(folder), fresh_store(work / "d.sqlite"), str(w)))
+            row[f"prefect {w}w"] = _ms(_child("prefect", str(folder), fresh_store(work / "p.sqlite"),
                                               str(w)))
         print(f"round {r + 1}: " + "; ".join(f"{k} {v:.1f}" for k, v in row.items()))
 

@@ -92,15 +92,20 @@ def steady_rate(db_url: str, run_id: int, pages: dict[str, int]) -> tuple[float,
     return len(after) / window, paged / window, window
 
 
+def fresh_store(path: Path) -> str:
+    """The URL of an empty SQLite store at `path` (an earlier one there is removed)."""
+    from pipeline.db import dispose_all
+
+    dispose_all()  # the store file is replaced: no engine of this process may keep the old one
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
 def run(folder: Path, workers: int, work: Path, tag: str, pages: dict[str, int]) -> dict:
     from pipeline.cli_reprocess import run as reprocess
 
-    db_url = f"sqlite:///{work / f'{tag}-w{workers}.sqlite'}"
-    from pipeline.db import dispose_all
-
-    dispose_all()  # a store file is replaced below: no engine may keep the old one open
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(work / f"{tag}-w{workers}.sqlite") + suffix).unlink(missing_ok=True)
+    db_url = fresh_store(work / f"{tag}-w{workers}.sqlite")
     start = time.perf_counter()
     summary = reprocess(paths=[str(folder)], document_ids=[], query=None, db_url=db_url,
                         force=True, insured_file=None, workers=workers, dask_address=None,
