@@ -56,8 +56,7 @@ def inner_dask(folder: Path, url: str, workers: int) -> None:
     sel = bulk.Selection(paths=[str(folder)])
     run_id, _ = bulk.open_run(sessions, sel)
     with LocalCluster(**flows.local_cluster_kwargs(workers)) as cluster, Client(cluster) as client:
-        wait([client.submit(bulk.process_batch, url, run_id, g, sel, pure=False)
-              for g in bulk.batches(bulk.pending(sessions, run_id), workers)])
+        wait([client.submit(bulk.drain, url, run_id, sel, pure=False) for _ in range(workers)])
     print(_steady(url, run_id, folder))
 
 

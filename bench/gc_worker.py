@@ -2,9 +2,10 @@
 
     python bench/gc_worker.py FOLDER [--defaults]
 
-Runs the backlog's batches on a 1-worker Dask cluster (no Prefect) and prints, for every batch
-after the first, the collector's seconds and collections per generation (gc.callbacks in the
-worker). --defaults undoes the settling after the first batch (unfreeze, threshold 700).
+Runs the backlog on a 1-worker Dask cluster (no Prefect): its first 20 documents, then the rest
+as `claimflow reprocess` runs it (bulk.drain), and prints the collector's seconds and collections
+per generation over the rest (gc.callbacks in the worker). --defaults undoes the settling before
+the rest (unfreeze, threshold 700).
 """
 from __future__ import annotations
 
@@ -62,15 +63,14 @@ def main() -> None:
     sessions = session_factory(db)
     sel = bulk.Selection(paths=[os.path.abspath(args.folder)])
     run_id, _ = bulk.open_run(sessions, sel)
-    groups = bulk.batches(bulk.pending(sessions, run_id), 1)
+    first = bulk.pending(sessions, run_id)[:20]
     with LocalCluster(**flows.local_cluster_kwargs(1)) as cluster, Client(cluster) as client:
         client.run(_install)
-        client.submit(bulk.process_batch, db, run_id, groups[0], sel, pure=False).result()
+        client.submit(bulk.process_batch, db, run_id, first, sel, pure=False).result()
         client.run(_reset, args.defaults)
-        n = sum(client.submit(bulk.process_batch, db, run_id, g, sel, pure=False).result()["processed"]
-                for g in groups[1:])
+        n = client.submit(bulk.drain, db, run_id, sel, pure=False).result()["processed"]
         seconds, collections, threshold = next(iter(client.run(_read).values()))
-    print(f"{n} documents after the first batch: GC {seconds:.3f} s, collections per generation "
+    print(f"{n} documents after the first {len(first)}: GC {seconds:.3f} s, collections per generation "
           f"{collections}, threshold {threshold}")
 
 

@@ -1,6 +1,6 @@
-"""Bulk reprocessing without Prefect: selections, checkpointed runs, batches, change summaries.
+"""Bulk reprocessing without Prefect: selections, checkpointed runs, claims, change summaries.
 
-pipeline/flows.py runs `process_batch` as Prefect tasks on local processes or a Dask cluster.
+pipeline/flows.py runs `drain` as one Prefect task per worker, on local processes or Dask.
 Exactly-once: an item is marked done by the same transaction that saves its result, and only if
 it was not done yet, so a killed run resumes where it stopped and a batch retried on another
 worker skips what the first attempt finished.
@@ -79,7 +79,8 @@ def open_run(sessions: sessionmaker[Session], sel: Selection) -> tuple[int, bool
                         .order_by(BulkRun.id.desc()).limit(1)).first()
         if run is not None:
             run.attempts += 1
-            s.execute(update(BulkItem).where(BulkItem.run_id == run.id, BulkItem.state == "error")
+            s.execute(update(BulkItem).where(BulkItem.run_id == run.id,
+                                             BulkItem.state.in_(("error", "claimed")))
                       .values(state="pending", error=None))
             return run.id, True
         items = resolve(s, sel)
@@ -98,31 +99,57 @@ def pending(sessions: sessionmaker[Session], run_id: int) -> list[int]:
                               .order_by(BulkItem.position)))
 
 
-# Every batch is a Prefect task run: ~35 ms of Prefect set-up in the worker (a new API client,
-# settings, context), ~50 ms before the next task starts, and the API server's and the flow's
-# work on its states; on 300 text PDFs ~3-5 ms per document with batches of <= 25.
-MAX_BATCH = 200  # items per batch at most (200 text PDFs: ~10 s; 200 scans: ~6 min)
-SHARE_DIV = 2  # each batch takes 1/SHARE_DIV of the remaining items' share per worker
-TAIL_DIV = 32  # the smallest batch: 1/TAIL_DIV of a worker's share (1..MAX_BATCH items)
+# Each worker runs one long task that claims a few pending items at a time (in order) until none
+# is left: no per-batch Prefect task run (~35 ms of set-up in the worker and ~0.1 s before the
+# next one started, measured with batches), and no worker waits while another finishes a long
+# last batch. A claim is one short write transaction.
+CLAIM_SECONDS = 0.5  # a claim holds about this much work, by the worker's own speed so far
+MAX_CLAIM = 50  # items per claim at most
 
 
-def batches(ids: list[int], workers: int, size: int | None = None) -> list[list[int]]:
-    """Batches of `size` items, or by default shrinking ones (guided scheduling): each takes
-    half of the remaining items' share per worker, at most MAX_BATCH items, so the run ends on
-    small batches and no worker idles while another finishes a long last batch. The smallest
-    batch is 1/32 of a worker's share: a tail of one-document batches cost 4-8% of a
-    300-text-PDF run. 300 text PDFs on 2 workers: 13 batches instead of 24 with at most 25
-    items and a quarter of the share: 3-8% more documents per minute (5 paired runs, 1 and 2
-    workers)."""
-    if size is not None:
-        return [ids[i:i + size] for i in range(0, len(ids), size)]
-    out, i, w = [], 0, max(1, workers)
-    floor = max(1, min(MAX_BATCH, -(-len(ids) // (TAIL_DIV * w))))
-    while i < len(ids):
-        n = max(floor, min(MAX_BATCH, -(-(len(ids) - i) // (SHARE_DIV * w))))
-        out.append(ids[i:i + n])
-        i += n
-    return out
+def claim_size(seconds_per_item: float | None) -> int:
+    """Items for the next claim: 1 until the worker has timed a warm claim, then about
+    CLAIM_SECONDS of its work (1..MAX_CLAIM)."""
+    if not seconds_per_item or seconds_per_item <= 0:
+        return 1
+    return max(1, min(MAX_CLAIM, int(CLAIM_SECONDS / seconds_per_item)))
+
+
+def claim(sessions: sessionmaker[Session], run_id: int, n: int) -> list[int]:
+    """Take up to `n` pending items of the run, first ones first, for this worker. Atomic: SQLite
+    runs one writing statement at a time; PostgreSQL locks the rows it picks and skips the rows
+    another worker is picking (an UPDATE of `id IN (... LIMIT n)` can take more than n there)."""
+    first = (select(BulkItem.id).where(BulkItem.run_id == run_id, BulkItem.state == "pending")
+             .order_by(BulkItem.id).limit(n))
+    mark = update(BulkItem).where(BulkItem.state == "pending").values(state="claimed", worker=WORKER)
+    with sessions.begin() as s:
+        if s.get_bind().dialect.name == "sqlite":
+            ids = s.scalars(mark.where(BulkItem.id.in_(first.scalar_subquery()))
+                            .returning(BulkItem.id)
+                            .execution_options(synchronize_session=False)).all()
+        else:
+            ids = s.scalars(first.with_for_update(skip_locked=True)).all()
+            if ids:
+                s.execute(mark.where(BulkItem.id.in_(ids))
+                          .execution_options(synchronize_session=False))
+    return sorted(ids)
+
+
+def release(sessions: sessionmaker[Session], run_id: int, ids: list[int] | None = None) -> int:
+    """Claimed items back to pending: `ids` (a worker giving its claim back), or every claimed
+    item of the run (when no worker runs: a worker that died kept its claim)."""
+    q = update(BulkItem).where(BulkItem.run_id == run_id, BulkItem.state == "claimed")
+    if ids is not None:
+        q = q.where(BulkItem.id.in_(ids))
+    with sessions.begin() as s:
+        return s.execute(q.values(state="pending", worker=None)).rowcount
+
+
+def left(sessions: sessionmaker[Session], run_id: int) -> int:
+    """Items of the run not done yet (pending or claimed)."""
+    with sessions() as s:
+        return s.scalar(select(func.count()).where(BulkItem.run_id == run_id,
+                                                   BulkItem.state.in_(("pending", "claimed"))))
 
 
 def counts(sessions: sessionmaker[Session], run_id: int) -> dict[str, int]:
@@ -134,6 +161,7 @@ def counts(sessions: sessionmaker[Session], run_id: int) -> dict[str, int]:
                 select(BulkItem.state, BulkItem.status, func.count()).where(BulkItem.run_id == run_id)
                 .group_by(BulkItem.state, BulkItem.status)):
             out["total"] += n
+            state = "pending" if state == "claimed" else state  # being processed now
             out[state] = out.get(state, 0) + n
             if state == "done" and status:
                 out[status] = out.get(status, 0) + n
@@ -174,9 +202,9 @@ def summary(sessions: sessionmaker[Session], run_id: int) -> dict[str, Any]:
 def finish(sessions: sessionmaker[Session], run_id: int) -> bool:
     """Mark the run finished if nothing is pending; True when it is."""
     with sessions.begin() as s:
-        left = s.scalar(select(func.count()).where(BulkItem.run_id == run_id,
-                                                   BulkItem.state == "pending"))
-        if left:
+        todo = s.scalar(select(func.count()).where(BulkItem.run_id == run_id,
+                                                   BulkItem.state.in_(("pending", "claimed"))))
+        if todo:
             return False
         run = s.get(BulkRun, run_id)
         run.state, run.finished_at = "finished", utcnow()
@@ -364,32 +392,46 @@ def settle_gc() -> bool:
 ITEM_RETRY_DELAYS = (0.2, 0.5, 1.0)  # seconds between attempts of one item on transient errors
 
 
-def process_batch(db_url: str, run_id: int, item_ids: list[int], sel: Selection) -> dict:
-    """Process items one by one. Transient database errors are retried per item and then raised
-    (the Prefect task retries the batch, skipping finished items); any other error is recorded
-    on the item and the batch goes on."""
-    from pipeline.db import session_factory
-    from pipeline.routing import RoutingConfig
+class _Worker:
+    """What a worker needs for every item of a run: sessions, routing, the insured file, stats."""
 
-    started = time.monotonic()
-    apply_thread_limit()
-    sessions = session_factory(db_url)
-    cfg = RoutingConfig.load()
-    insured = None
-    if sel.insured_file:
-        from pipeline.cli import load_insured
+    def __init__(self, db_url: str, sel: Selection):
+        from pipeline.db import session_factory
+        from pipeline.routing import RoutingConfig
 
-        insured = load_insured(sel.insured_file)
-    out = {"worker": WORKER, "pid": os.getpid(), "processed": 0, "skipped": 0, "errors": 0}
-    # a long-lived Dask worker process (not the caller's own): settle its collector once warm
-    settle = not _gc_settled and in_dask_worker()
-    for item_id in item_ids:
+        self.started = time.monotonic()
+        apply_thread_limit()
+        self.sessions = session_factory(db_url)
+        self.sel = sel
+        self.cfg = RoutingConfig.load()
+        self.insured = None
+        if sel.insured_file:
+            from pipeline.cli import load_insured
+
+            self.insured = load_insured(sel.insured_file)
+        self.out = {"worker": WORKER, "pid": os.getpid(), "processed": 0, "skipped": 0,
+                    "errors": 0, "claims": 0}
+        # a long-lived Dask worker process (not the caller's own): settle its collector once warm
+        self.settle = not _gc_settled and in_dask_worker()
+
+    def run(self, item_ids: list[int]) -> None:
+        """Process items one by one. Transient database errors are retried per item and then
+        raised (the Prefect task retries, skipping finished items); any other error is recorded
+        on the item and the rest goes on."""
+        for item_id in item_ids:
+            self.one(item_id)
+            if self.settle:  # after the first document: the model and the caches are loaded
+                settle_gc()
+                self.settle = False
+
+    def one(self, item_id: int) -> None:
+        out = self.out
         for attempt in range(len(ITEM_RETRY_DELAYS) + 1):
             last = attempt == len(ITEM_RETRY_DELAYS)
             try:
-                status = process_item(sessions, item_id, sel, insured, cfg)
+                status = process_item(self.sessions, item_id, self.sel, self.insured, self.cfg)
                 out["processed" if status else "skipped"] += 1
-                break
+                return
             except IntegrityError:  # another worker saved the same bytes at the same moment
                 if last:
                     raise
@@ -400,18 +442,52 @@ def process_batch(db_url: str, run_id: int, item_ids: list[int], sel: Selection)
                     time.sleep(ITEM_RETRY_DELAYS[attempt])
                     continue
                 log.error("item %s failed: %s", item_id, e, exc_info=True)
-                _record_error(sessions, item_id, f"{type(e).__name__}: {e}")
+                _record_error(self.sessions, item_id, f"{type(e).__name__}: {e}")
                 out["errors"] += 1
+                return
+
+    def stats(self) -> dict:
+        self.out["seconds"] = round(time.monotonic() - self.started, 3)
+        self.out["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        return self.out
+
+
+def process_batch(db_url: str, run_id: int, item_ids: list[int], sel: Selection) -> dict:
+    """Process the given items of a run (see _Worker.run); returns the worker's stats."""
+    w = _Worker(db_url, sel)
+    w.run(item_ids)
+    return w.stats()
+
+
+def drain(db_url: str, run_id: int, sel: Selection, size: int | None = None) -> dict:
+    """Claim and process the run's pending items until none is left (claims of `size` items, or
+    sized by claim_size). On an error that stops this worker (e.g. the database stayed down) the
+    items it claimed but did not finish go back to pending for another attempt."""
+    w = _Worker(db_url, sel)
+    per_item, warm = None, False
+    mine: list[int] = []
+    try:
+        while True:
+            mine = claim(w.sessions, run_id, size or claim_size(per_item))
+            if not mine:
                 break
-        if settle:  # after the first document: the model and the libraries' caches are loaded
-            settle_gc()
-            settle = False
-    out["seconds"] = round(time.monotonic() - started, 3)
-    out["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    return out
+            w.out["claims"] += 1
+            t = time.monotonic()
+            w.run(mine)
+            if warm:  # the first claim loads the model: not a measure of speed
+                per_item = (time.monotonic() - t) / len(mine)
+            warm, mine = True, []
+    finally:
+        if mine:
+            try:
+                release(w.sessions, run_id, mine)
+            except Exception as e:  # e.g. still down: the flow's next round releases them
+                log.warning("could not return %d claimed items: %s", len(mine), e)
+    return w.stats()
 
 
 def _record_error(sessions, item_id: int, message: str) -> None:
     with sessions.begin() as s:
-        s.execute(update(BulkItem).where(BulkItem.id == item_id, BulkItem.state == "pending")
+        s.execute(update(BulkItem).where(BulkItem.id == item_id,
+                                         BulkItem.state.in_(("pending", "claimed")))
                   .values(state="error", error=message[:2000], worker=WORKER, finished_at=utcnow()))

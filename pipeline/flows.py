@@ -212,10 +212,10 @@ def open_run(db_url: str | None, sel: bulk.Selection) -> tuple[int, bool]:
     return bulk.open_run(_sessions(db_url), sel)
 
 
-@task(cache_policy=NO_CACHE, **BATCH_RETRIES, task_run_name="batch-{first}")
-def process_batch(db_url: str, run_id: int, item_ids: list[int], sel: bulk.Selection,
-                  first: int) -> dict:
-    return bulk.process_batch(db_url, run_id, item_ids, sel)
+@task(cache_policy=NO_CACHE, **BATCH_RETRIES, task_run_name="worker-{n}")
+def drain(db_url: str, run_id: int, sel: bulk.Selection, size: int | None, n: int) -> dict:
+    """One worker's share of the run: claims pending items until none is left (bulk.drain)."""
+    return bulk.drain(db_url, run_id, sel, size)
 
 
 ProgressHook = Callable[[dict], None]
@@ -229,9 +229,11 @@ def backlog_reprocess(paths: list[str] | None = None, document_ids: list[str] | 
                       batch_size: int | None = None, rounds: int = 3) -> dict:
     """Reprocess a directory, a list of document ids or a store query as one checkpointed run.
 
-    Batches of items run as mapped tasks on the flow's task runner (local processes or Dask).
-    A batch lost with its worker, or failed after its retries, is resubmitted in the next round;
-    what is still pending after `rounds` stays in the checkpoint for the same command to resume.
+    One `drain` task per worker runs on the flow's task runner (local processes or Dask) and
+    claims items until none is left (`batch_size`: items per claim; default sized by speed).
+    Items claimed by a worker that died, or by a task that failed after its retries, go back to
+    pending and run in the next round; what is still pending after `rounds` stays in the
+    checkpoint for the same command to resume.
     """
     from pipeline.db import default_url
 
@@ -243,17 +245,19 @@ def backlog_reprocess(paths: list[str] | None = None, document_ids: list[str] | 
     batch_stats: list[dict] = []
     failures: list[str] = []
     for _ in range(rounds):
-        ids = _retry(lambda: bulk.pending(sessions, run_id))
-        if not ids:
+        _retry(lambda: bulk.release(sessions, run_id))  # no task runs now: every claim is stale
+        todo = _retry(lambda: bulk.left(sessions, run_id))
+        if not todo:
             break
-        groups = bulk.batches(ids, workers, batch_size)
-        futures = [process_batch.submit(db_url, run_id, g, sel, g[0]) for g in groups]
+        futures = [drain.submit(db_url, run_id, sel, batch_size, n)
+                   for n in range(1, min(workers, todo) + 1)]
         _watch(futures, sessions, run_id)
         for f in futures:
             try:
                 batch_stats.append(f.result())
             except BaseException as e:  # worker lost, database down after retries, ...
                 failures.append(f"{type(e).__name__}: {e}")
+    _retry(lambda: bulk.release(sessions, run_id))  # a failed worker's claim: pending again
     finished = _retry(lambda: bulk.finish(sessions, run_id))
     out = _retry(lambda: bulk.summary(sessions, run_id))
     out.update(resumed=resumed, finished=finished, batch_failures=failures[-10:],
@@ -284,9 +288,9 @@ def _watch(futures, sessions, run_id: int) -> None:
 def _worker_stats(stats: list[dict]) -> dict:
     out: dict[str, dict] = {}
     for s in stats:
-        w = out.setdefault(s["worker"], {"batches": 0, "processed": 0, "seconds": 0.0,
+        w = out.setdefault(s["worker"], {"claims": 0, "processed": 0, "seconds": 0.0,
                                          "peak_rss_bytes": 0})
-        w["batches"] += 1
+        w["claims"] += s.get("claims", 0)
         w["processed"] += s["processed"]
         w["seconds"] = round(w["seconds"] + s["seconds"], 3)
         w["peak_rss_bytes"] = max(w["peak_rss_bytes"], s["peak_rss_bytes"])
@@ -342,4 +346,14 @@ def task_runner(workers: int, dask_address: str | None = None):
 def run_backlog(workers: int = 2, dask_address: str | None = None, **kw) -> dict:
     """`backlog_reprocess` on the right task runner."""
     runner = task_runner(workers, dask_address)
+    if dask_address:  # one worker task per thread of the cluster
+        workers = cluster_threads(dask_address) or workers
     return backlog_reprocess.with_options(task_runner=runner)(workers=max(1, workers), **kw)
+
+
+def cluster_threads(address: str) -> int:
+    """Worker threads of the Dask cluster at `address` now (0 if it has no workers yet)."""
+    from distributed import Client
+
+    with Client(address, timeout=30) as client:
+        return sum(client.nthreads().values())

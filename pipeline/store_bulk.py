@@ -28,17 +28,17 @@ class BulkRun(Base):
 class BulkItem(Base):
     __tablename__ = "bulk_items"
     __table_args__ = (UniqueConstraint("run_id", "position", name="uq_bulk_item_position"),
-                      Index("ix_bulk_items_run_state", "run_id", "state"))
+                      Index("ix_bulk_items_claim", "run_id", "state", "id"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     run_id: Mapped[int] = mapped_column(Integer, ForeignKey("bulk_runs.id"))
     position: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(8))  # path | document
     ref: Mapped[str] = mapped_column(Text)  # the file path or the document id
-    state: Mapped[str] = mapped_column(String(8), default="pending")  # pending | done | error
+    state: Mapped[str] = mapped_column(String(8), default="pending")  # pending | claimed | done | error
     document_id: Mapped[str | None] = mapped_column(String(64))
     result_id: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str | None] = mapped_column(String(16))  # the result's status
     changes: Mapped[dict | None] = mapped_column(JSON)  # Result.changes of the new result
     error: Mapped[str | None] = mapped_column(Text)  # why the item could not be processed
-    worker: Mapped[str | None] = mapped_column(String(64))  # host:pid that finished it
+    worker: Mapped[str | None] = mapped_column(String(64))  # host:pid that claimed or finished it
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, func, select, update
+from sqlalchemy import event, func, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from helpers import FONT, text_pdf
@@ -162,8 +162,8 @@ def test_database_briefly_unreachable_is_retried(sqlite_url, tmp_path, on_server
     # 5 failures: more than one item's own retries (3), so the Prefect task retry runs too
     state = {"fail": 5, "ok": 0}
     _fail_result_inserts(sqlite_url, state)
-    monkeypatch.setattr(flows, "process_batch",
-                        flows.process_batch.with_options(retry_delay_seconds=[0.2, 0.2]))
+    monkeypatch.setattr(flows, "drain",
+                        flows.drain.with_options(retry_delay_seconds=[0.2, 0.2]))
     out = flows.run_backlog(workers=0, paths=[str(docs)], db_url=sqlite_url, rounds=1)
     assert state["raised"] == 5 and out["finished"] and out["done"] == 4
     assert counts(sqlite_url) == {"documents": 4, "claims": 4, "results": 4,
@@ -181,8 +181,8 @@ def test_database_down_fails_clearly_without_loss_and_resumes(sqlite_url, tmp_pa
     state = {"down": True, "ok": 0, "ok_before_down": 3}
     _fail_result_inserts(sqlite_url, state)
     monkeypatch.setattr(bulk, "ITEM_RETRY_DELAYS", (0.01, 0.01))
-    monkeypatch.setattr(flows, "process_batch",
-                        flows.process_batch.with_options(retry_delay_seconds=[0.01, 0.01]))
+    monkeypatch.setattr(flows, "drain",
+                        flows.drain.with_options(retry_delay_seconds=[0.01, 0.01]))
     args = ["reprocess", str(docs), "--db", sqlite_url, "--workers", "0", "--batch-size", "2",
             "--json"]
     res = CliRunner().invoke(app, args)
@@ -274,7 +274,7 @@ def _run_in_thread(fn):
 
 
 @pytest.mark.slow
-def test_dask_cluster_worker_dies_mid_batch(sqlite_url, tmp_path, on_server):
+def test_dask_cluster_worker_dies_mid_run(sqlite_url, tmp_path, on_server):
     from distributed import Client, LocalCluster
 
     docs = make_dir(tmp_path / "docs", 10, scans=4)
@@ -309,6 +309,24 @@ def test_bulk_on_postgresql(pg_url, tmp_path, on_server):
     assert (out["total"], out["done"], out["finished"]) == (5, 5, True)
     c = counts(pg_url)
     assert (c["documents"], c["claims"], c["results"], c["max_results_per_document"]) == (4, 4, 4, 1)
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_claim_skips_items_another_worker_is_claiming(pg_url, tmp_path):
+    sessions, sel, run_id = _run_of(pg_url, make_dir(tmp_path / "docs", 7))
+    ids = bulk.pending(sessions, run_id)
+    other = sessions()  # another worker's claim, not committed yet: its rows are locked
+    try:
+        locked = other.scalars(select(BulkItem.id).where(BulkItem.id.in_(ids[:3]))
+                               .with_for_update()).all()
+        assert sorted(locked) == ids[:3]
+        with sessions() as s:  # fail fast instead of hanging if the claim waited for the lock
+            s.execute(text("SET statement_timeout = 5000"))
+        assert bulk.claim(sessions, run_id, 3) == ids[3:6]
+    finally:
+        other.rollback()
+        other.close()
+    assert bulk.claim(sessions, run_id, 10) == ids[:3] + ids[6:]
 
 
 def test_reprocessing_by_query_keeps_each_claim_with_its_insured(sqlite_url, on_server):
@@ -362,25 +380,82 @@ def test_unreachable_database_is_a_clear_failure(tmp_path, on_server):
     assert "the database is unreachable" in res.stderr and "run the same command again" in res.stderr
 
 
-def test_batches_shrink_so_no_worker_waits_on_a_long_last_batch():
-    ids = list(range(200))
-    groups = bulk.batches(ids, 2)
-    assert [i for g in groups for i in g] == ids  # every item once, in order
-    sizes = [len(g) for g in groups]
-    assert sizes == sorted(sizes, reverse=True) and sizes[0] == 50  # half of a worker's share
-    assert sizes[-4:-1] == [4, 4, 4] and sizes[-1] <= 4  # the tail: 1/32 of a worker's share (200 / 2 / 32)
-    assert [len(g) for g in bulk.batches(ids[:40], 2)][-4:] == [1, 1, 1, 1]  # small runs: single documents
-    assert len(bulk.batches(ids, 2)) < len(ids) // 4
-    assert [len(g) for g in bulk.batches(ids, 2, size=30)] == [30] * 6 + [20]
-    assert bulk.batches([], 2) == []
+def test_a_claim_holds_about_half_a_second_of_the_workers_own_work():
+    assert bulk.claim_size(None) == 1  # not timed yet (the first claim loads the model)
+    assert bulk.claim_size(0.05) == 10  # text PDFs: ~50 ms each
+    assert bulk.claim_size(2.0) == 1  # scans: one at a time
+    assert bulk.claim_size(0.0001) == bulk.MAX_CLAIM == 50
 
 
-def test_a_large_backlog_runs_in_few_batches_each_a_prefect_task_run():
-    ids = list(range(100_000))
-    sizes = [len(g) for g in bulk.batches(ids, 2)]
-    assert sum(sizes) == len(ids) and max(sizes) == bulk.MAX_BATCH == 200
-    assert len(sizes) <= len(ids) // 190  # ~500 task runs, not 4,000 of 25 items
-    assert sizes[-1] == 200  # 1/32 of a worker's share is above the cap: the tail stays at 200
+def _run_of(url: str, folder: Path) -> tuple:
+    sessions = session_factory(url)
+    sel = bulk.Selection(paths=[str(folder)])
+    run_id, _ = bulk.open_run(sessions, sel)
+    return sessions, sel, run_id
+
+
+def test_workers_claim_pending_items_in_order_each_once(sqlite_url, tmp_path):
+    sessions, sel, run_id = _run_of(sqlite_url, make_dir(tmp_path / "docs", 7))
+    ids = bulk.pending(sessions, run_id)
+    a, b = bulk.claim(sessions, run_id, 3), bulk.claim(sessions, run_id, 3)
+    assert a == ids[:3] and b == ids[3:6]
+    assert bulk.claim(sessions, run_id, 3) == ids[6:] and bulk.claim(sessions, run_id, 3) == []
+    c = bulk.counts(sessions, run_id)  # being processed: still to do
+    assert (c["pending"], c["done"], bulk.left(sessions, run_id)) == (7, 0, 7)
+    assert not bulk.finish(sessions, run_id)
+    assert bulk.release(sessions, run_id, b) == 3  # a worker gives its claim back
+    assert bulk.claim(sessions, run_id, 10) == b
+    assert bulk.release(sessions, run_id) == 7  # between rounds: every claim is stale
+    assert bulk.pending(sessions, run_id) == ids
+
+
+def test_resuming_a_killed_run_gives_its_claimed_items_back(sqlite_url, tmp_path):
+    sessions, sel, run_id = _run_of(sqlite_url, make_dir(tmp_path / "docs", 4))
+    bulk.claim(sessions, run_id, 2)  # then the process was killed
+    again, resumed = bulk.open_run(sessions, sel)
+    assert (again, resumed) == (run_id, True)
+    assert len(bulk.pending(sessions, run_id)) == 4
+
+
+def test_drain_processes_every_item_once_in_claims(sqlite_url, tmp_path):
+    sessions, sel, run_id = _run_of(sqlite_url, make_dir(tmp_path / "docs", 5))
+    out = bulk.drain(sqlite_url, run_id, sel, size=2)
+    assert (out["processed"], out["claims"], out["errors"]) == (5, 3, 0)
+    assert bulk.drain(sqlite_url, run_id, sel)["processed"] == 0  # nothing left to claim
+    assert counts(sqlite_url) == {"documents": 5, "claims": 5, "results": 5,
+                                  "max_results_per_document": 1, "done": 5, "pending": 0}
+
+
+def test_a_worker_stopped_by_the_database_gives_back_what_it_did_not_finish(sqlite_url, tmp_path,
+                                                                            monkeypatch):
+    sessions, sel, run_id = _run_of(sqlite_url, make_dir(tmp_path / "docs", 5))
+    ids = bulk.pending(sessions, run_id)
+    real = bulk.process_item
+
+    def flaky(sessions_, item_id, *a):
+        if item_id == ids[3]:  # the database stays down from the 4th document on
+            raise OperationalError("INSERT", {}, Exception("could not connect to server"))
+        return real(sessions_, item_id, *a)
+
+    monkeypatch.setattr(bulk, "process_item", flaky)
+    monkeypatch.setattr(bulk, "ITEM_RETRY_DELAYS", (0.01,))
+    with pytest.raises(OperationalError):
+        bulk.drain(sqlite_url, run_id, sel, size=2)
+    with sessions() as s:
+        states = {i: st for i, st in s.execute(select(BulkItem.id, BulkItem.state)
+                                               .where(BulkItem.run_id == run_id))}
+    assert [states[i] for i in ids] == ["done", "done", "done", "pending", "pending"]
+
+
+def test_a_claim_reads_the_first_pending_items_off_an_index(sqlite_url, tmp_path):
+    """No scan or sort of a run's items per claim: a backlog of 100,000s stays cheap to claim."""
+    sessions, sel, run_id = _run_of(sqlite_url, make_dir(tmp_path / "docs", 2))
+    first = (select(BulkItem.id).where(BulkItem.run_id == run_id, BulkItem.state == "pending")
+             .order_by(BulkItem.id).limit(5))
+    with sessions() as s:
+        sql = str(first.compile(s.get_bind(), compile_kwargs={"literal_binds": True}))
+        plan = " ".join(r[-1] for r in s.execute(text("EXPLAIN QUERY PLAN " + sql)))
+    assert "USING COVERING INDEX ix_bulk_items_claim" in plan and "TEMP B-TREE" not in plan, plan
 
 
 def test_an_item_missing_from_the_store_is_a_clear_error(sqlite_url):
