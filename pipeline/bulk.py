@@ -2,8 +2,8 @@
 
 pipeline/flows.py runs `drain` as one Prefect task per worker, on local processes or Dask.
 Exactly-once: an item is marked done by the same transaction that saves its result, and only if
-it was not done yet, so a killed run resumes where it stopped and a batch retried on another
-worker skips what the first attempt finished.
+it was not done yet, so a killed run resumes where it stopped and items that two workers both
+reach (a retried task, a claim given back late) are saved once.
 """
 from __future__ import annotations
 

@@ -447,6 +447,26 @@ def test_a_worker_stopped_by_the_database_gives_back_what_it_did_not_finish(sqli
     assert [states[i] for i in ids] == ["done", "done", "done", "pending", "pending"]
 
 
+def test_the_next_round_takes_over_the_claim_of_a_worker_that_died(sqlite_url, tmp_path,
+                                                                    on_server, monkeypatch):
+    docs = make_dir(tmp_path / "docs", 5)
+    real, calls = bulk.drain, []
+
+    def dies_once(db_url, run_id, sel, size=None):
+        calls.append(run_id)
+        if len(calls) == 1:  # a worker process lost after claiming, before saving anything
+            bulk.claim(session_factory(db_url), run_id, 3)
+            raise RuntimeError("worker lost")
+        return real(db_url, run_id, sel, size)
+
+    monkeypatch.setattr(bulk, "drain", dies_once)
+    out = flows.run_backlog(workers=0, paths=[str(docs)], db_url=sqlite_url)
+    assert len(calls) == 2 and out["finished"] and out["done"] == 5
+    assert out["batch_failures"] == ["RuntimeError: worker lost"]
+    assert counts(sqlite_url) == {"documents": 5, "claims": 5, "results": 5,
+                                  "max_results_per_document": 1, "done": 5, "pending": 0}
+
+
 def test_a_claim_reads_the_first_pending_items_off_an_index(sqlite_url, tmp_path):
     """No scan or sort of a run's items per claim: a backlog of 100,000s stays cheap to claim."""
     sessions, sel, run_id = _run_of(sqlite_url, make_dir(tmp_path / "docs", 2))
