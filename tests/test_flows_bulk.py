@@ -357,6 +357,39 @@ def test_progress_lines_show_rate_eta_and_failures(capsys):
     assert err[-1] == "reprocess: 5/10 documents, 1.0 docs/s, ETA 5 s, 2 failed"
 
 
+def test_progress_polls_of_a_big_run_take_at_most_a_small_share_of_the_flow(monkeypatch):
+    """Counting a run's items gets slower with its size: the bar is updated less often instead."""
+    clock = {"now": 0.0}
+    polls = []
+
+    class Clock:
+        @staticmethod
+        def monotonic():
+            return clock["now"]
+
+    class Waited:
+        def __init__(self, done):
+            self.not_done = set() if done else {"f"}
+
+    def fake_wait(futures, timeout):
+        clock["now"] += timeout
+        return Waited(clock["now"] >= 60)  # the run takes a minute
+
+    def slow_counts(sessions, run_id):  # 0.1 s per count: a run of ~250,000 items
+        clock["now"] += 0.1
+        polls.append(clock["now"])
+        return {"done": 0}
+
+    monkeypatch.setattr(flows, "time", Clock)
+    monkeypatch.setattr(flows, "wait", fake_wait)
+    monkeypatch.setattr(bulk, "counts", slow_counts)
+    monkeypatch.setattr(flows, "_progress", [lambda c: None])
+    flows._watch(["f"], None, 1)
+    spent = 0.1 * len(polls)
+    assert spent <= flows.PROGRESS_SHARE * clock["now"] + 0.2  # one extra: the final count
+    assert 8 <= len(polls) <= 14 and polls[-1] >= 60  # still updated every ~5 s, and at the end
+
+
 def test_prefect_defaults_are_offline_and_quiet():
     env = {k: v for k, v in os.environ.items()
            if k not in ("DO_NOT_TRACK", "PREFECT_SERVER_ANALYTICS_ENABLED")}
