@@ -288,6 +288,13 @@ def _mark(s: Session, item_id: int, **values) -> None:
 WORKER = f"{socket.gethostname()}:{os.getpid()}"[:64]
 
 
+def earlier_twin(run_id: int, document_id: str):
+    """The status of the same bytes done earlier in this run (ix_bulk_items_document)."""
+    return select(BulkItem.status).where(BulkItem.run_id == run_id,
+                                         BulkItem.document_id == document_id,
+                                         BulkItem.state == "done").limit(1)
+
+
 def process_item(sessions: sessionmaker[Session], item_id: int, sel: Selection,
                  default: P.Insured | None, cfg) -> str | None:
     """Process one item; returns its result status, or None when it was already done."""
@@ -323,9 +330,7 @@ def process_item(sessions: sessionmaker[Session], item_id: int, sel: Selection,
                     _mark(s, item_id, document_id=document_id, status=stored["status"], changes={})
                 return stored["status"]
         with sessions.begin() as s:
-            twin = s.scalar(select(BulkItem.status).where(  # the same bytes earlier in this run
-                BulkItem.run_id == item.run_id, BulkItem.document_id == document_id,
-                BulkItem.state == "done").limit(1))
+            twin = s.scalar(earlier_twin(item.run_id, document_id))
             if twin is not None:
                 _mark(s, item_id, document_id=document_id, status=twin, changes={})
                 return twin

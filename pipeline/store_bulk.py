@@ -28,7 +28,8 @@ class BulkRun(Base):
 class BulkItem(Base):
     __tablename__ = "bulk_items"
     __table_args__ = (UniqueConstraint("run_id", "position", name="uq_bulk_item_position"),
-                      Index("ix_bulk_items_claim", "run_id", "state", "id"))
+                      Index("ix_bulk_items_claim", "run_id", "state", "id"),
+                      Index("ix_bulk_items_document", "run_id", "document_id", "state"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     run_id: Mapped[int] = mapped_column(Integer, ForeignKey("bulk_runs.id"))
     position: Mapped[int] = mapped_column(Integer)

@@ -511,6 +511,16 @@ def test_a_claim_reads_the_first_pending_items_off_an_index(sqlite_url, tmp_path
     assert "USING COVERING INDEX ix_bulk_items_claim" in plan and "TEMP B-TREE" not in plan, plan
 
 
+def test_the_same_bytes_earlier_in_a_run_are_found_off_an_index(sqlite_url, tmp_path):
+    """Not by scanning the run's done items for every document: ~7 ms each at 50,000 done."""
+    sessions, sel, run_id = _run_of(sqlite_url, make_dir(tmp_path / "docs", 2))
+    q = bulk.earlier_twin(run_id, "ab" * 32)
+    with sessions() as s:
+        sql = str(q.compile(s.get_bind(), compile_kwargs={"literal_binds": True}))
+        plan = " ".join(r[-1] for r in s.execute(text("EXPLAIN QUERY PLAN " + sql)))
+    assert "INDEX ix_bulk_items_document (run_id=? AND document_id=? AND state=?)" in plan, plan
+
+
 def test_an_item_missing_from_the_store_is_a_clear_error(sqlite_url):
     with pytest.raises(LookupError, match="bulk item 987654 is not in the store"):
         bulk.process_item(session_factory(sqlite_url), 987654, bulk.Selection(), None, None)

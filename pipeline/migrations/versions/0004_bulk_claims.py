@@ -1,4 +1,4 @@
-"""bulk items: index for workers claiming pending items in order
+"""bulk items: indexes for claiming pending items in order and finding a run's earlier twin
 
 Revision ID: 0004
 Revises: 0002
@@ -18,9 +18,14 @@ def upgrade() -> None:
     with op.batch_alter_table("bulk_items", schema=None) as batch_op:
         batch_op.drop_index("ix_bulk_items_run_state")
         batch_op.create_index("ix_bulk_items_claim", ["run_id", "state", "id"], unique=False)
+        # the same bytes earlier in the run: without it each document scanned the run's done
+        # items (~7 ms per document at 50,000 done, growing with the run)
+        batch_op.create_index("ix_bulk_items_document", ["run_id", "document_id", "state"],
+                              unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("bulk_items", schema=None) as batch_op:
+        batch_op.drop_index("ix_bulk_items_document")
         batch_op.drop_index("ix_bulk_items_claim")
         batch_op.create_index("ix_bulk_items_run_state", ["run_id", "state"], unique=False)
