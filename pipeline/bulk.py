@@ -106,14 +106,20 @@ def pending(sessions: sessionmaker[Session], run_id: int) -> list[int]:
 # last batch. A claim is one short write transaction.
 CLAIM_SECONDS = 0.5  # a claim holds about this much work, by the worker's own speed so far
 MAX_CLAIM = 50  # items per claim at most
+TAIL_SHARE = 4  # ... and at most 1/TAIL_SHARE of the items left per worker: a claim sized on
+# quick text PDFs may hold slow scans, and the run's end must not wait on one worker's big claim
 
 
-def claim_size(seconds_per_item: float | None) -> int:
+def claim_size(seconds_per_item: float | None, left: int | None = None, workers: int = 1) -> int:
     """Items for the next claim: 1 until the worker has timed a warm claim, then about
-    CLAIM_SECONDS of its work (1..MAX_CLAIM)."""
+    CLAIM_SECONDS of its work (1..MAX_CLAIM), and no more than a 1/TAIL_SHARE share per worker
+    of the `left` items."""
     if not seconds_per_item or seconds_per_item <= 0:
         return 1
-    return max(1, min(MAX_CLAIM, int(CLAIM_SECONDS / seconds_per_item)))
+    n = max(1, min(MAX_CLAIM, int(CLAIM_SECONDS / seconds_per_item)))
+    if left is not None:
+        n = min(n, max(1, left // (TAIL_SHARE * max(1, workers))))
+    return n
 
 
 def claim(sessions: sessionmaker[Session], run_id: int, n: int) -> list[int]:
@@ -465,16 +471,19 @@ def process_batch(db_url: str, run_id: int, item_ids: list[int], sel: Selection)
     return w.stats()
 
 
-def drain(db_url: str, run_id: int, sel: Selection, size: int | None = None) -> dict:
+def drain(db_url: str, run_id: int, sel: Selection, size: int | None = None,
+          workers: int = 1) -> dict:
     """Claim and process the run's pending items until none is left (claims of `size` items, or
-    sized by claim_size). On an error that stops this worker (e.g. the database stayed down) the
-    items it claimed but did not finish go back to pending for another attempt."""
+    sized by claim_size for one of `workers` workers). On an error that stops this worker (e.g.
+    the database stayed down) the items it claimed but did not finish go back to pending."""
     w = _Worker(db_url, sel)
     per_item, warm = None, False
     mine: list[int] = []
     try:
         while True:
-            mine = claim(w.sessions, run_id, size or claim_size(per_item))
+            n = size or claim_size(per_item, left(w.sessions, run_id) if per_item else None,
+                                   workers)
+            mine = claim(w.sessions, run_id, n)
             if not mine:
                 break
             w.out["claims"] += 1

@@ -213,9 +213,10 @@ def open_run(db_url: str | None, sel: bulk.Selection) -> tuple[int, bool]:
 
 
 @task(cache_policy=NO_CACHE, **BATCH_RETRIES, task_run_name="worker-{n}")
-def drain(db_url: str, run_id: int, sel: bulk.Selection, size: int | None, n: int) -> dict:
-    """One worker's share of the run: claims pending items until none is left (bulk.drain)."""
-    return bulk.drain(db_url, run_id, sel, size)
+def drain(db_url: str, run_id: int, sel: bulk.Selection, size: int | None, n: int,
+          workers: int = 1) -> dict:
+    """Worker n of `workers`: claims pending items until none is left (bulk.drain)."""
+    return bulk.drain(db_url, run_id, sel, size, workers)
 
 
 ProgressHook = Callable[[dict], None]
@@ -226,11 +227,13 @@ _progress: list[ProgressHook] = []  # set by the CLI: called with bulk.counts(..
 def backlog_reprocess(paths: list[str] | None = None, document_ids: list[str] | None = None,
                       query: str | None = None, db_url: str | None = None, force: bool = True,
                       insured_file: str | None = None, workers: int = 2,
-                      batch_size: int | None = None, rounds: int = 3) -> dict:
+                      batch_size: int | None = None, rounds: int = 3,
+                      dask_address: str | None = None) -> dict:
     """Reprocess a directory, a list of document ids or a store query as one checkpointed run.
 
     One `drain` task per worker runs on the flow's task runner (local processes or Dask) and
     claims items until none is left (`batch_size`: items per claim; default sized by speed).
+    On the Dask cluster at `dask_address`, workers that join during the run get tasks too.
     Items claimed by a worker that died, or by a task that failed after its retries, go back to
     pending and run in the next round; what is still pending after `rounds` stays in the
     checkpoint for the same command to resume.
@@ -249,9 +252,19 @@ def backlog_reprocess(paths: list[str] | None = None, document_ids: list[str] | 
         todo = _retry(lambda: bulk.left(sessions, run_id))
         if not todo:
             break
-        futures = [drain.submit(db_url, run_id, sel, batch_size, n)
-                   for n in range(1, min(workers, todo) + 1)]
-        _watch(futures, sessions, run_id)
+        tasks = min(workers, todo)
+        futures = [drain.submit(db_url, run_id, sel, batch_size, n, tasks)
+                   for n in range(1, tasks + 1)]
+        grow = None
+        if dask_address:
+            grow = _Grow(dask_address,
+                         lambda n: drain.submit(db_url, run_id, sel, batch_size, n, n),
+                         lambda: bulk.left(sessions, run_id), len(futures))
+        try:
+            _watch(futures, sessions, run_id, grow)
+        finally:
+            if grow is not None:
+                grow.close()
         for f in futures:
             try:
                 batch_stats.append(f.result())
@@ -275,10 +288,45 @@ PROGRESS_SHARE = 0.02  # ... and at most this share of the flow's time spent on 
 # run's items takes ~40 ms at 100,000 items on SQLite, which every 0.5 s would take 8% of a core
 
 
-def _watch(futures, sessions, run_id: int) -> None:
+GROW_EVERY = 5.0  # seconds between looks at a Dask cluster's size during a run
+
+
+class _Grow:
+    """Worker tasks for threads that joined the Dask cluster during the run (an adaptive
+    cluster scaling up): every GROW_EVERY seconds, one more `drain` task per thread beyond the
+    tasks still running, while items are left."""
+
+    def __init__(self, address: str, submit: Callable[[int], Any], left: Callable[[], int],
+                 submitted: int):
+        from distributed import Client
+
+        self.client = Client(address, timeout=30, set_as_default=False)
+        self.submit, self.left, self.submitted = submit, left, submitted
+        self.next = time.monotonic() + GROW_EVERY
+
+    def __call__(self, running: int) -> list:
+        if time.monotonic() < self.next:
+            return []
+        self.next = time.monotonic() + GROW_EVERY
+        try:
+            extra = min(sum(self.client.nthreads().values()) - running, self.left())
+        except Exception:  # the scheduler or the database busy for a moment: look again later
+            return []
+        new = [self.submit(self.submitted + i + 1) for i in range(max(0, extra))]
+        self.submitted += len(new)
+        return new
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _watch(futures, sessions, run_id: int, grow: Callable[[int], list] | None = None) -> None:
     next_poll = 0.0
     while True:
-        done = wait(futures, timeout=PROGRESS_EVERY).not_done == set()
+        not_done = wait(futures, timeout=PROGRESS_EVERY).not_done
+        if grow is not None and not_done:
+            futures.extend(grow(len(not_done)))
+        done = not not_done
         if _progress and (done or time.monotonic() >= next_poll):
             started = time.monotonic()
             try:
@@ -355,9 +403,10 @@ def task_runner(workers: int, dask_address: str | None = None):
 def run_backlog(workers: int = 2, dask_address: str | None = None, **kw) -> dict:
     """`backlog_reprocess` on the right task runner."""
     runner = task_runner(workers, dask_address)
-    if dask_address:  # one worker task per thread of the cluster
+    if dask_address:  # one worker task per thread of the cluster (more if it grows)
         workers = cluster_threads(dask_address) or workers
-    return backlog_reprocess.with_options(task_runner=runner)(workers=max(1, workers), **kw)
+    return backlog_reprocess.with_options(task_runner=runner)(workers=max(1, workers),
+                                                              dask_address=dask_address, **kw)
 
 
 def cluster_threads(address: str) -> int:

@@ -301,6 +301,34 @@ def test_dask_cluster_worker_dies_mid_run(sqlite_url, tmp_path, on_server):
                                   "max_results_per_document": 1, "done": 14, "pending": 0}
 
 
+@pytest.mark.slow
+def test_workers_joining_the_dask_cluster_during_a_run_get_work(sqlite_url, tmp_path, on_server,
+                                                                monkeypatch):
+    from distributed import Client, LocalCluster
+
+    monkeypatch.setattr(flows, "GROW_EVERY", 0.5)
+    docs = make_dir(tmp_path / "docs", 4, scans=16)  # ~1 s per scan
+    session_factory(sqlite_url)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        thread, box = _run_in_thread(lambda: flows.run_backlog(
+            workers=1, dask_address=cluster.scheduler_address, paths=[str(docs)],
+            db_url=sqlite_url))
+        deadline = time.monotonic() + 150
+        while time.monotonic() < deadline and counts(sqlite_url)["done"] < 2:
+            time.sleep(0.05)
+        cluster.scale(2)  # an adaptive cluster scaling up
+        client.wait_for_workers(2, timeout=60)
+        thread.join(240)
+        assert not thread.is_alive()
+    assert "error" not in box, box.get("error")
+    out = box["value"]
+    assert out["finished"] and out["done"] == 20 and out["errors"] == []
+    assert len(out["workers"]) == 2 and all(w["processed"] > 0 for w in out["workers"].values())
+    assert counts(sqlite_url) == {"documents": 20, "claims": 20, "results": 20,
+                                  "max_results_per_document": 1, "done": 20, "pending": 0}
+
+
 @pytest.mark.postgres
 def test_bulk_on_postgresql(pg_url, tmp_path, on_server):
     docs = make_dir(tmp_path / "docs", 4)
@@ -420,6 +448,13 @@ def test_a_claim_holds_about_half_a_second_of_the_workers_own_work():
     assert bulk.claim_size(0.0001) == bulk.MAX_CLAIM == 50
 
 
+def test_claims_shrink_at_the_end_of_a_run_so_no_worker_waits_on_a_big_one():
+    assert bulk.claim_size(0.05, left=10_000, workers=2) == 10  # the time decides
+    assert bulk.claim_size(0.05, left=40, workers=2) == 5  # a quarter of each worker's share
+    assert bulk.claim_size(0.001, left=18, workers=1) == 4  # quick items so far, maybe scans next
+    assert bulk.claim_size(0.05, left=3, workers=2) == 1
+
+
 def _run_of(url: str, folder: Path) -> tuple:
     sessions = session_factory(url)
     sel = bulk.Selection(paths=[str(folder)])
@@ -485,12 +520,12 @@ def test_the_next_round_takes_over_the_claim_of_a_worker_that_died(sqlite_url, t
     docs = make_dir(tmp_path / "docs", 5)
     real, calls = bulk.drain, []
 
-    def dies_once(db_url, run_id, sel, size=None):
+    def dies_once(db_url, run_id, sel, size=None, workers=1):
         calls.append(run_id)
         if len(calls) == 1:  # a worker process lost after claiming, before saving anything
             bulk.claim(session_factory(db_url), run_id, 3)
             raise RuntimeError("worker lost")
-        return real(db_url, run_id, sel, size)
+        return real(db_url, run_id, sel, size, workers)
 
     monkeypatch.setattr(bulk, "drain", dies_once)
     out = flows.run_backlog(workers=0, paths=[str(docs)], db_url=sqlite_url)
