@@ -152,11 +152,15 @@ def release(sessions: sessionmaker[Session], run_id: int, ids: list[int] | None 
         return s.execute(q.values(state="pending", worker=None)).rowcount
 
 
+def _left(run_id: int):
+    return select(func.count()).where(BulkItem.run_id == run_id,
+                                      BulkItem.state.in_(("pending", "claimed")))
+
+
 def left(sessions: sessionmaker[Session], run_id: int) -> int:
     """Items of the run not done yet (pending or claimed)."""
     with sessions() as s:
-        return s.scalar(select(func.count()).where(BulkItem.run_id == run_id,
-                                                   BulkItem.state.in_(("pending", "claimed"))))
+        return s.scalar(_left(run_id))
 
 
 def counts(sessions: sessionmaker[Session], run_id: int) -> dict[str, int]:
@@ -207,11 +211,9 @@ def summary(sessions: sessionmaker[Session], run_id: int) -> dict[str, Any]:
 
 
 def finish(sessions: sessionmaker[Session], run_id: int) -> bool:
-    """Mark the run finished if nothing is pending; True when it is."""
+    """Mark the run finished if nothing is left to do; True when it is."""
     with sessions.begin() as s:
-        todo = s.scalar(select(func.count()).where(BulkItem.run_id == run_id,
-                                                   BulkItem.state.in_(("pending", "claimed"))))
-        if todo:
+        if s.scalar(_left(run_id)):
             return False
         run = s.get(BulkRun, run_id)
         run.state, run.finished_at = "finished", utcnow()
