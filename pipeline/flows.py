@@ -309,7 +309,7 @@ class _Grow:
             return []
         self.next = time.monotonic() + GROW_EVERY
         try:
-            extra = min(sum(self.client.nthreads().values()) - running, self.left())
+            extra = min(_threads(self.client) - running, self.left())
         except Exception:  # the scheduler or the database busy for a moment: look again later
             return []
         new = [self.submit(self.submitted + i + 1) for i in range(max(0, extra))]
@@ -413,5 +413,9 @@ def cluster_threads(address: str) -> int:
     """Worker threads of the Dask cluster at `address` now (0 if it has no workers yet)."""
     from distributed import Client
 
-    with Client(address, timeout=30) as client:
-        return sum(client.nthreads().values())
+    with Client(address, timeout=30, set_as_default=False) as client:
+        return _threads(client)
+
+
+def _threads(client) -> int:
+    return sum(client.nthreads().values())
