@@ -122,12 +122,17 @@ def claim_size(seconds_per_item: float | None, left: int | None = None, workers:
     return n
 
 
+def first_pending(run_id: int, n: int):
+    """The ids of the run's first `n` pending items (read off ix_bulk_items_claim)."""
+    return (select(BulkItem.id).where(BulkItem.run_id == run_id, BulkItem.state == "pending")
+            .order_by(BulkItem.id).limit(n))
+
+
 def claim(sessions: sessionmaker[Session], run_id: int, n: int) -> list[int]:
     """Take up to `n` pending items of the run, first ones first, for this worker. Atomic: SQLite
     runs one writing statement at a time; PostgreSQL locks the rows it picks and skips the rows
     another worker is picking (an UPDATE of `id IN (... LIMIT n)` can take more than n there)."""
-    first = (select(BulkItem.id).where(BulkItem.run_id == run_id, BulkItem.state == "pending")
-             .order_by(BulkItem.id).limit(n))
+    first = first_pending(run_id, n)
     mark = update(BulkItem).where(BulkItem.state == "pending").values(state="claimed", worker=WORKER)
     with sessions.begin() as s:
         if s.get_bind().dialect.name == "sqlite":

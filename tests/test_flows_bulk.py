@@ -535,24 +535,24 @@ def test_the_next_round_takes_over_the_claim_of_a_worker_that_died(sqlite_url, t
                                   "max_results_per_document": 1, "done": 5, "pending": 0}
 
 
+def _plan(sessions, query) -> str:
+    """SQLite's query plan of a SELECT, as one line."""
+    with sessions() as s:
+        sql = str(query.compile(s.get_bind(), compile_kwargs={"literal_binds": True}))
+        return " ".join(r[-1] for r in s.execute(text("EXPLAIN QUERY PLAN " + sql)))
+
+
 def test_a_claim_reads_the_first_pending_items_off_an_index(sqlite_url, tmp_path):
     """No scan or sort of a run's items per claim: a backlog of 100,000s stays cheap to claim."""
     sessions, sel, run_id = _run_of(sqlite_url, make_dir(tmp_path / "docs", 2))
-    first = (select(BulkItem.id).where(BulkItem.run_id == run_id, BulkItem.state == "pending")
-             .order_by(BulkItem.id).limit(5))
-    with sessions() as s:
-        sql = str(first.compile(s.get_bind(), compile_kwargs={"literal_binds": True}))
-        plan = " ".join(r[-1] for r in s.execute(text("EXPLAIN QUERY PLAN " + sql)))
+    plan = _plan(sessions, bulk.first_pending(run_id, 5))
     assert "USING COVERING INDEX ix_bulk_items_claim" in plan and "TEMP B-TREE" not in plan, plan
 
 
 def test_the_same_bytes_earlier_in_a_run_are_found_off_an_index(sqlite_url, tmp_path):
     """Not by scanning the run's done items for every document: ~7 ms each at 50,000 done."""
     sessions, sel, run_id = _run_of(sqlite_url, make_dir(tmp_path / "docs", 2))
-    q = bulk.earlier_twin(run_id, "ab" * 32)
-    with sessions() as s:
-        sql = str(q.compile(s.get_bind(), compile_kwargs={"literal_binds": True}))
-        plan = " ".join(r[-1] for r in s.execute(text("EXPLAIN QUERY PLAN " + sql)))
+    plan = _plan(sessions, bulk.earlier_twin(run_id, "ab" * 32))
     assert "INDEX ix_bulk_items_document (run_id=? AND document_id=? AND state=?)" in plan, plan
 
 
