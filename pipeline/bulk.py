@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline import process as P
 from pipeline.result import failed
-from pipeline.store import Document, Insured as InsuredRow, Original, Result, utcnow
+from pipeline.store import Document, Insured as InsuredRow, Original, utcnow
 from pipeline.store_bulk import BulkItem, BulkRun
 
 log = logging.getLogger("claimflow.bulk")
@@ -352,10 +352,8 @@ def process_item(sessions: sessionmaker[Session], item_id: int, sel: Selection,
             # written after the analysis so a SQLite write lock is never held during OCR;
             # one commit per document: original, result, claim, review item, checkpoint
             P.store_original(s, data, document_id)
-            P.save(s, result, evidence, insured, versions)
+            row = P.save(s, result, evidence, insured, versions)
             s.flush()
-            doc = s.get(Document, document_id)
-            row = s.get(Result, doc.current_result_id)
             _mark(s, item_id, document_id=document_id, result_id=row.id, status=result["status"],
                   changes=row.changes)
     except _AlreadyDone:

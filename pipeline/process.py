@@ -269,15 +269,17 @@ def diff(before: dict | None, after: dict) -> dict | None:
 
 
 def save(session: Session, result: dict, evidence: dict, insured: Insured | None,
-         versions: dict) -> None:
-    """Record a result: history row, current pointer, one claim, and the review queue entry."""
+         versions: dict) -> Result:
+    """Record a result: history row, current pointer, one claim, and the review queue entry.
+    Returns the history row (the session holds it only weakly once flushed)."""
     doc_id = result["document_id"]
     insured_id = insured.insured_id if insured else ""
     doc = session.get(Document, doc_id)
     previous = session.get(Result, doc.current_result_id).payload if doc and doc.current_result_id else None
     row = Result(document_id=doc_id, status=result["status"], payload=result, evidence=evidence,
                  changes=diff(previous, result), **versions)
-    if doc is None:
+    new = doc is None  # a new document has no claim or review item yet (foreign keys)
+    if new:
         doc = Document(id=doc_id, source=result["source"], insured_id=insured_id or None,
                        status=result["status"])
         session.add(doc)
@@ -289,19 +291,20 @@ def save(session: Session, result: dict, evidence: dict, insured: Insured | None
     doc.updated_at = utcnow()
     if insured_id and not doc.insured_id:
         doc.insured_id = insured_id
-    exists = session.scalar(select(Claim.id).where(Claim.document_id == doc_id,
-                                                   Claim.insured_id == insured_id))
-    if exists is None:
+    if new or session.scalar(select(Claim.id).where(Claim.document_id == doc_id,
+                                                    Claim.insured_id == insured_id)) is None:
         session.add(Claim(document_id=doc_id, insured_id=insured_id))
-    session.execute(update(ReviewItem).where(ReviewItem.document_id == doc_id,
-                                             ReviewItem.state.in_(("open", "claimed")))
-                    .values(state="superseded"))
+    if not new:
+        session.execute(update(ReviewItem).where(ReviewItem.document_id == doc_id,
+                                                 ReviewItem.state.in_(("open", "claimed")))
+                        .values(state="superseded"))
     if result["status"] == "needs_review":
         eur = (result.get("eur") or {}).get("amount")
         session.add(ReviewItem(document_id=doc_id, result_id=row.id, reasons=result["review_reasons"],
                                state="open", audit_sample="audit_sample" in result["review_reasons"],
                                priority=priority(eur, result["review_reasons"],
                                                  result["confidence"].get("overall", 0.0))))
+    return row
 
 
 def current_versions(insured: Insured | None) -> dict:
