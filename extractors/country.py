@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from extractors.currency import COUNTRY_CURRENCY
 from extractors.lang import detect_language
-from extractors.textutil import fold
+from extractors.textutil import fold, trie_pattern
 
 CALLING = {
     "1": "US", "7": "RU", "20": "EG", "27": "ZA", "30": "GR", "31": "NL", "32": "BE", "33": "FR",
@@ -150,8 +150,7 @@ def _names() -> tuple[re.Pattern, dict[str, str]]:
         for w in words:
             if w not in used:
                 table[w] = cc
-    keys = sorted(table, key=len, reverse=True)
-    rx = re.compile(r"(?<![\w])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w])")
+    rx = re.compile(r"(?<![\w])(" + trie_pattern(table) + r")(?![\w])")
     return rx, table
 
 

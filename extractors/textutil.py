@@ -34,6 +34,27 @@ def fold(s: str) -> str:
     return "".join(out)
 
 
+def trie_pattern(words) -> str:
+    """A regex alternation of `words` as a trie ("ab|ac" -> "a(?:b|c)"): Python's re tries every
+    word of a plain alternation at every position; the trie follows the text one char at a
+    time. At each position it matches the longest word it can, like a plain alternation
+    sorted longest first, backtracking to shorter words when what follows fails."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        alts = [re.escape(ch) + build(sub) for ch, sub in sorted(node.items()) if ch]
+        if "" in node:  # a word ends here: longer words first (greedy), then this one
+            return "(?:" + "|".join(alts) + ")?" if alts else ""
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return build(trie)
+
+
 @dataclass
 class Line:
     """One visual row: its text (a column gap becomes two spaces) and word spans."""

@@ -101,3 +101,43 @@ def test_patient_label_in_a_right_hand_column_does_not_mute_the_provider_address
 def test_double_zero_prefix_counts_only_on_a_phone_line():
     assert "SE" not in country_hints("Tax ID: 0046322373149", None)
     assert country_hints("Tel: 0046 8 123 456 78", None).get("SE", 0) > 2
+
+
+def _plain(words) -> "re.Pattern":
+    import re
+
+    keys = sorted(words, key=len, reverse=True)
+    return re.compile(r"(?<![\w])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w])")
+
+
+def _spans(rx, text: str) -> list:
+    return [(m.start(1), m.group(1)) for m in rx.finditer(text)]
+
+
+def test_trie_alternation_matches_what_the_plain_alternation_matched():
+    """The country names' regex is a trie now (a plain alternation of ~1,450 names tried each
+    at every position: 1.0 ms of a document's 5 ms of field extraction; the trie 0.1 ms). Same
+    matches, longest first, falling back to a shorter name when a longer one runs into a word."""
+    import random
+    import re
+
+    from extractors.country import _names
+    from extractors.textutil import trie_pattern
+
+    small = ["san", "san jose", "jose", "ab", "abc", "a.b.", "u.s.a.", "usa", "x y z", "x y"]
+    rx = re.compile(r"(?<![\w])(" + trie_pattern(small) + r")(?![\w])")
+    assert _spans(rx, "san josef, san jose; abcd abc u.s.a. x y zz") == [
+        (0, "san"), (11, "san jose"), (26, "abc"), (30, "u.s.a."), (37, "x y")]
+    rng = random.Random(5)
+    for _ in range(300):
+        text = " ".join(rng.choice(small + ["q", "san j", "ab.", "x"]) for _ in range(8))
+        assert _spans(rx, text) == _spans(_plain(small), text), text
+
+    trie, table = _names()
+    plain = _plain(table)
+    names = sorted(table)
+    texts = [f"{rng.choice(names)}{rng.choice([' ', ', ', '-', 'x', ''])}{rng.choice(names)} "
+             f"{rng.choice(names)[:-1]} 12 {rng.choice(names)}" for _ in range(400)]
+    texts.append(" ".join(names))
+    for text in texts:
+        assert _spans(trie, text) == _spans(plain, text), text
