@@ -17,6 +17,13 @@ def result(doc_id: str, status: str, amount: str) -> dict:
             "fields": {"total_amount": amount}}
 
 
+def original(sessions, data: bytes) -> str:
+    doc_id = hashlib.sha256(data).hexdigest()
+    with sessions.begin() as s:
+        P.store_original(s, data, doc_id)
+    return doc_id
+
+
 def save(sessions, res: dict) -> Result:
     with sessions.begin() as s:
         return P.save(s, res, {}, None, VERSIONS)
@@ -39,10 +46,7 @@ def statements(sessions, res: dict) -> list[str]:
 
 def test_a_new_result_supersedes_the_open_review_item_and_keeps_one_claim(sqlite_url):
     sessions = session_factory(sqlite_url)
-    data = b"%PDF-1.4 invoice"
-    doc_id = hashlib.sha256(data).hexdigest()
-    with sessions.begin() as s:
-        P.store_original(s, data, doc_id)
+    doc_id = original(sessions, b"%PDF-1.4 invoice")
     first = save(sessions, result(doc_id, "needs_review", "100.00"))
     second = save(sessions, result(doc_id, "needs_review", "120.00"))
     with sessions() as s:
@@ -61,10 +65,7 @@ def test_a_new_document_skips_the_claim_and_review_lookups(sqlite_url):
     """A document saved for the first time can have no claim or review item yet (foreign keys):
     the bulk path saves a statement or two per document by not looking."""
     sessions = session_factory(sqlite_url)
-    data = b"%PDF-1.4 another invoice"
-    doc_id = hashlib.sha256(data).hexdigest()
-    with sessions.begin() as s:
-        P.store_original(s, data, doc_id)
+    doc_id = original(sessions, b"%PDF-1.4 another invoice")
     new = statements(sessions, result(doc_id, "needs_review", "80.00"))
     assert "SELECT claims.id FROM" not in new and "UPDATE review_items SET" not in new
     again = statements(sessions, result(doc_id, "needs_review", "90.00"))
