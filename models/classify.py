@@ -5,7 +5,9 @@ import copy
 import hashlib
 import json
 import math
+import threading
 import warnings
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -29,6 +31,7 @@ CURRENCY_WEIGHT = 0.7
 COUNTRY_SMOOTH = 0.3  # text without country cues must not outvote strong hints
 ANCILLARY = {"laboratory", "medication", "other", "hospital_admission", "specialist"}
 MIXED_CAP, UNKNOWN_CAP = 0.5, 0.15
+LINE_CACHE = 4096  # line descriptions remembered (providers repeat them across a backlog)
 
 
 @dataclass
@@ -73,6 +76,8 @@ class Classifier:
         self.cal = json.loads(cal_file.read_text()) if calibrated and cal_file.exists() else {}
         self.unk_id = self.tok.unk_token_id
         self._backends: dict = {}
+        self._lock = threading.Lock()
+        self._lines: OrderedDict[str, tuple[np.ndarray, float]] = OrderedDict()  # text -> (logits, unk)
         # weight of the model's country log-probability next to country_hints (fitted in calibrate.py)
         self.country_weight = float(self.cal.get("country_model_weight", 1.0))
 
@@ -84,6 +89,24 @@ class Classifier:
         real = mask.sum(1) - 2
         unk = ((ids == self.unk_id).sum(1).float() / real.clamp(min=1)).numpy()
         return t.numpy(), s.numpy(), c.numpy(), unk
+
+    def _line_logits(self, texts: list[str]) -> list[tuple[np.ndarray, float]]:
+        """Type logits and unknown-token share of each line text: the model runs once per text
+        not seen recently (least recently used first out), in one batch."""
+        cache = self._lines
+        with self._lock:  # the upload API may classify from several threads
+            new = [t for t in dict.fromkeys(texts) if t not in cache]
+            if new:
+                t, _, _, unk = self._run(new, MAX_LINE)
+                for k, text in enumerate(new):
+                    cache[text] = (t[k].copy(), float(unk[k]))
+            out = []
+            for text in texts:
+                cache.move_to_end(text)
+                out.append(cache[text])
+            while len(cache) > LINE_CACHE:
+                cache.popitem(last=False)
+            return out
 
     def _encode(self, texts: list[str], max_len: int) -> tuple[torch.Tensor, torch.Tensor]:
         """Token ids and attention mask, as the transformers tokenizer call gives them (truncated,
@@ -131,13 +154,13 @@ class Classifier:
         line_probs: dict[int, np.ndarray] = {}
         todo = [i for i, (d, _) in enumerate(items) if len(d) >= 2 and any(ch.isalpha() for ch in d)]
         if todo:
-            t, _, _, unk = self._run([items[i][0] for i in todo], MAX_LINE)
-            probs = _softmax(t / self._temp("line"))
+            got = self._line_logits([items[i][0] for i in todo])
+            probs = _softmax(np.stack([g[0] for g in got]) / self._temp("line"))
             for k, i in enumerate(todo):
                 p = probs[k]
                 j = int(p.argmax())
                 conf = self._iso("line", float(p[j]))
-                if unk[k] > 0.3 or known_script_share(items[i][0]) < 0.5:
+                if got[k][1] > 0.3 or known_script_share(items[i][0]) < 0.5:
                     conf = min(conf, UNKNOWN_CAP)
                 line_probs[i] = p
                 line_types[i] = (self.types[j], round(conf, 4))

@@ -146,3 +146,39 @@ def test_traced_model_and_direct_tokenizer_match_the_eager_path(clf):
     a = clf.classify(texts[0] + " Berlin", items, {"DE": 3.0}, "EUR")
     b = eager.classify(texts[0] + " Berlin", items, {"DE": 3.0}, "EUR")
     assert a == b
+
+
+def test_line_texts_seen_before_skip_the_model_and_give_the_same_result(monkeypatch):
+    import models.classify as mc
+
+    fresh, cold = mc.Classifier(), mc.Classifier()
+    runs: list[list[str]] = []
+    real = fresh._run
+
+    def counted(texts, max_len):
+        if max_len == mc.MAX_LINE:
+            runs.append(list(texts))
+        return real(texts, max_len)
+
+    monkeypatch.setattr(fresh, "_run", counted)
+    items = [("Krankengymnastik 6x", Decimal("240.00")), ("Fango", Decimal("22.30")),
+             ("Fango", Decimal("22.30"))]
+    first = fresh.classify("Praxis Berlin Rechnung", items, {"DE": 3.0}, "EUR")
+    assert runs == [["Krankengymnastik 6x", "Fango"]]  # a repeated line runs once
+    other = [("Fango", Decimal("10.00")), ("Röntgen Thorax", Decimal("90.00"))]
+    second = fresh.classify("Radiologie Berlin", other, {"DE": 3.0}, "EUR")
+    assert runs[1:] == [["Röntgen Thorax"]]  # only the line not seen before
+    # the same answers as a classifier that never saw those lines
+    assert first == cold.classify("Praxis Berlin Rechnung", items, {"DE": 3.0}, "EUR")
+    monkeypatch.setattr(mc, "LINE_CACHE", 0)
+    assert second == mc.Classifier().classify("Radiologie Berlin", other, {"DE": 3.0}, "EUR")
+
+
+def test_line_memory_is_bounded(monkeypatch):
+    import models.classify as mc
+
+    monkeypatch.setattr(mc, "LINE_CACHE", 3)
+    c = mc.Classifier()
+    for k in range(6):
+        c.classify("Invoice", [(f"Consultation {k}", Decimal("10.00"))], {}, "EUR")
+    assert list(c._lines) == ["Consultation 3", "Consultation 4", "Consultation 5"]
