@@ -69,7 +69,8 @@ def stage_seconds(files: list[Path]) -> dict[str, float]:
 
 def steady_rate(db_url: str, run_id: int, pages: dict[str, int]) -> tuple[float, float, float]:
     """(documents and pages per second once every worker is warm, seconds of that window): the
-    pages are those of the documents finished in the window, not an average over the run."""
+    pages are those of the documents finished in the window, not an average over the run.
+    `pages`: pages per file path, or per document id for runs over stored documents."""
     from sqlalchemy import select
 
     from pipeline.db import session_factory
@@ -86,7 +87,8 @@ def steady_rate(db_url: str, run_id: int, pages: dict[str, int]) -> tuple[float,
     t0 = max(first.values())
     after = [t for t in times if t > t0]
     window = times[-1] - t0
-    paged = sum(pages[os.path.realpath(r.ref)] for r in rows if r.finished_at.timestamp() > t0)
+    paged = sum(pages[r.ref] if r.ref in pages else pages[os.path.realpath(r.ref)]
+                for r in rows if r.finished_at.timestamp() > t0)
     if window <= 0 or not after:
         return float("nan"), float("nan"), window
     return len(after) / window, paged / window, window

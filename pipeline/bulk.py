@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline import process as P
 from pipeline.result import failed
-from pipeline.store import Document, Insured as InsuredRow, Original, utcnow
+from pipeline.store import Document, Insured as InsuredRow, Original, Result, utcnow
 from pipeline.store_bulk import BulkItem, BulkRun
 
 log = logging.getLogger("claimflow.bulk")
@@ -41,9 +41,12 @@ class Selection:
     query: str | None = None
     force: bool = True  # False: skip documents whose current result has the current versions
     insured_file: str | None = None
+    reread: bool = False  # True: read every document again, even with a stored reading of this reader
 
     def fingerprint(self) -> str:
         data = asdict(self)
+        if not self.reread:  # runs started before the option existed resume as before
+            del data["reread"]
         data["paths"] = sorted(os.path.abspath(p) for p in self.paths)
         data["document_ids"] = sorted(self.document_ids)
         if self.insured_file:
@@ -310,8 +313,10 @@ def earlier_twin(run_id: int, document_id: str):
 
 
 def process_item(sessions: sessionmaker[Session], item_id: int, sel: Selection,
-                 default: P.Insured | None, cfg) -> str | None:
-    """Process one item; returns its result status, or None when it was already done."""
+                 default: P.Insured | None, cfg, stats: dict | None = None) -> str | None:
+    """Process one item; returns its result status, or None when it was already done.
+    A document whose current result kept a reading by this same reader starts from it (no
+    parsing or OCR again) unless the selection says `reread`; counted in stats["reused"]."""
     with sessions() as s:
         item = s.get(BulkItem, item_id)
         if item is None:  # e.g. the store file was replaced under a running run
@@ -332,9 +337,13 @@ def process_item(sessions: sessionmaker[Session], item_id: int, sel: Selection,
             return None
         return result["status"]
     document_id = hashlib.sha256(data).hexdigest()
+    reading = None
     with sessions() as s:
         doc = s.get(Document, document_id)
         insured = default or (insured_for(s, doc.insured_id) if doc else None)
+        if doc is not None and doc.current_result_id is not None and not sel.reread:
+            current = s.get(Result, doc.current_result_id)
+            reading = P.stored_reading(current.evidence if current is not None else None)
     versions = P.current_versions(insured)
     try:
         if not sel.force:
@@ -348,7 +357,7 @@ def process_item(sessions: sessionmaker[Session], item_id: int, sel: Selection,
             if twin is not None:
                 _mark(s, item_id, document_id=document_id, status=twin, changes={})
                 return twin
-            result, evidence = P.analyse(s, data, document_id, source, insured, cfg)
+            result, evidence = P.analyse(s, data, document_id, source, insured, cfg, reading)
             # written after the analysis so a SQLite write lock is never held during OCR;
             # one commit per document: original, result, claim, review item, checkpoint
             P.store_original(s, data, document_id)
@@ -358,6 +367,8 @@ def process_item(sessions: sessionmaker[Session], item_id: int, sel: Selection,
                   changes=row.changes)
     except _AlreadyDone:
         return None
+    if reading is not None and stats is not None:
+        stats["reused"] = stats.get("reused", 0) + 1
     return result["status"]
 
 
@@ -427,7 +438,7 @@ class _Worker:
 
             self.insured = load_insured(sel.insured_file)
         self.out = {"worker": WORKER, "pid": os.getpid(), "processed": 0, "skipped": 0,
-                    "errors": 0, "claims": 0}
+                    "errors": 0, "claims": 0, "reused": 0}
         # a long-lived Dask worker process (not the caller's own): settle its collector once warm
         self.settle = not _gc_settled and in_dask_worker()
 
@@ -446,7 +457,8 @@ class _Worker:
         for attempt in range(len(ITEM_RETRY_DELAYS) + 1):
             last = attempt == len(ITEM_RETRY_DELAYS)
             try:
-                status = process_item(self.sessions, item_id, self.sel, self.insured, self.cfg)
+                status = process_item(self.sessions, item_id, self.sel, self.insured, self.cfg,
+                                      self.out)
                 out["processed" if status else "skipped"] += 1
                 return
             except IntegrityError:  # another worker saved the same bytes at the same moment

@@ -34,6 +34,9 @@ def reprocess_command(
     batch_size: Optional[int] = typer.Option(
         None, "--batch-size", min=1,
         help="items a worker claims at a time (default: about 0.5 s of its work)"),
+    reread: bool = typer.Option(
+        False, "--reread", help="read every document again (parse/OCR), even when its current "
+        "result kept a reading made by this same reader version (default: start from that)"),
     as_json: bool = typer.Option(False, "--json", help="print the summary as one JSON object"),
 ) -> None:
     """Reprocess a backlog in parallel, checkpointed: the same command resumes a killed run."""
@@ -54,7 +57,7 @@ def reprocess_command(
         summary = run(paths=list(paths or []), document_ids=list(document_id or []), query=query,
                       db_url=db_url, force=not skip_current,
                       insured_file=str(insured_file) if insured_file else None, workers=workers,
-                      dask_address=dask_address, batch_size=batch_size)
+                      dask_address=dask_address, batch_size=batch_size, reread=reread)
     except Exception as e:  # the run could not start or its bookkeeping failed: nothing is lost
         from pipeline.bulk import transient
 
@@ -164,6 +167,9 @@ def describe(s: dict) -> str:
         f"amounts, {ch['status']} statuses, {ch['fields']} with other fields changed; "
         f"{ch['unchanged']} unchanged, {ch['new']} new",
     ]
+    if s.get("readings_reused"):
+        lines.append(f"{s['readings_reused']} documents started from their stored reading (same "
+                     "reader version: not parsed or OCR-ed again; --reread to read them again)")
     for e in s["errors"][:10]:
         lines.append(f"error: {e['ref']}: {e['error']}")
     return "\n".join(lines)

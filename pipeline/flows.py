@@ -228,7 +228,7 @@ def backlog_reprocess(paths: list[str] | None = None, document_ids: list[str] | 
                       query: str | None = None, db_url: str | None = None, force: bool = True,
                       insured_file: str | None = None, workers: int = 2,
                       batch_size: int | None = None, rounds: int = 3,
-                      dask_address: str | None = None) -> dict:
+                      dask_address: str | None = None, reread: bool = False) -> dict:
     """Reprocess a directory, a list of document ids or a store query as one checkpointed run.
 
     One `drain` task per worker runs on the flow's task runner (local processes or Dask) and
@@ -236,13 +236,14 @@ def backlog_reprocess(paths: list[str] | None = None, document_ids: list[str] | 
     On the Dask cluster at `dask_address`, workers that join during the run get tasks too.
     Items claimed by a worker that died, or by a task that failed after its retries, go back to
     pending and run in the next round; what is still pending after `rounds` stays in the
-    checkpoint for the same command to resume.
+    checkpoint for the same command to resume. A stored document whose current result kept a
+    reading by this same reader (extractors.reading) is not read again unless `reread`.
     """
     from pipeline.db import default_url
 
     db_url = db_url or default_url()
     sel = bulk.Selection(paths=list(paths or []), document_ids=list(document_ids or []),
-                         query=query, force=force, insured_file=insured_file)
+                         query=query, force=force, insured_file=insured_file, reread=reread)
     sessions = _sessions(db_url)
     run_id, resumed = open_run(db_url, sel)
     batch_stats: list[dict] = []
@@ -274,7 +275,8 @@ def backlog_reprocess(paths: list[str] | None = None, document_ids: list[str] | 
     finished = _retry(lambda: bulk.finish(sessions, run_id))
     out = _retry(lambda: bulk.summary(sessions, run_id))
     out.update(resumed=resumed, finished=finished, batch_failures=failures[-10:],
-               workers=_worker_stats(batch_stats))
+               workers=_worker_stats(batch_stats),
+               readings_reused=sum(b.get("reused", 0) for b in batch_stats))
     if not finished:
         from prefect import get_run_logger
 

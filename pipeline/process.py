@@ -166,9 +166,12 @@ def evaluate_coverage(session: Session, insured: Insured, fields: dict, conv, do
 
 
 def analyse(session: Session, data: bytes, document_id: str, source: str,
-            insured: Insured | None, cfg: RoutingConfig) -> tuple[dict, dict]:
-    """Run every stage; returns (contract result, evidence). Failures become `failed` results."""
-    extracted = extract_stage(data, document_id, source)
+            insured: Insured | None, cfg: RoutingConfig,
+            reading: tuple[Extraction, list] | None = None) -> tuple[dict, dict]:
+    """Run every stage; returns (contract result, evidence). Failures become `failed` results.
+    `reading`: the document's stored reading by this reader (see stored_reading), used instead
+    of reading `data` again."""
+    extracted = reading or extract_stage(data, document_id, source)
     if isinstance(extracted, dict):
         return extracted, {}
     ext, pages = extracted
@@ -243,8 +246,31 @@ def decide(session: Session, ext: Extraction, pages: list, classified: tuple[Any
         "coverage": coverage,
     }
     evidence = {"boxes": boxes, "pages": [{"width": p.width, "height": p.height, "source": p.source,
-                                           "rotation": p.rotation} for p in pages]}
+                                           "rotation": p.rotation} for p in pages],
+                "reading": reading_of(ext)}
     return result, evidence
+
+
+def reading_of(ext: Extraction) -> dict:
+    """What a later reprocess needs to skip reading the document again, with the reader's version."""
+    from extractors.reading import reader_version, to_json
+
+    return {"reader": reader_version(), "extraction": to_json(ext)}
+
+
+def stored_reading(evidence: dict | None) -> tuple[Extraction, list] | None:
+    """(extraction, page sizes) kept with a result, if this same reader made them; else None."""
+    from extractors.reading import from_json, page_sizes, reader_version
+
+    kept = (evidence or {}).get("reading")
+    if not kept or kept.get("reader") != reader_version():
+        return None
+    try:
+        return from_json(kept["extraction"]), page_sizes(evidence["pages"])
+    except (KeyError, TypeError, ValueError, ArithmeticError) as e:  # read again, never guess
+        log.warning("stored reading not usable (%s: %s); reading the document again",
+                    type(e).__name__, e)
+        return None
 
 
 def diff(before: dict | None, after: dict) -> dict | None:

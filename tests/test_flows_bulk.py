@@ -102,6 +102,7 @@ def test_reprocess_counts_history_and_change_summary(sqlite_url, tmp_path, on_se
                                                           "reimbursed_eur": "10.00"}}
     again = flows.run_backlog(workers=0, query="all", db_url=sqlite_url)
     assert again["run_id"] != first["run_id"] and again["total"] == 5
+    assert (first["readings_reused"], again["readings_reused"]) == (0, 5)  # not read again
     assert again["changed"] == {"decision": 1, "amount": 2, "status": 1, "fields": 0, "new": 0,
                                 "unchanged": 2}
     assert counts(sqlite_url) | {} == {"documents": 5, "claims": 5, "results": 10,

@@ -57,6 +57,7 @@ def test_cli_switch_uses_the_command(monkeypatch):
 
 def test_engine_is_loaded_once_and_evicted_when_too_many(monkeypatch):
     img = _pages()[0]
+    tess_engine.close_all()  # engines loaded by earlier tests would not be loaded again here
     ocr.read_words(img, "eng")
     first = tess_engine._engine("eng")
     assert tess_engine._engine("eng") is first  # kept between calls
