@@ -8,7 +8,6 @@ gives a new version, and a stored reading of another version is never used.
 """
 from __future__ import annotations
 
-import ctypes
 import glob
 import hashlib
 import os
@@ -29,14 +28,19 @@ TESSDATA = ("/usr/share/tesseract-ocr/*/tessdata/*.traineddata",
 
 
 def _tesseract() -> list[str]:
-    """The OCR engine's identity: libtesseract's version and the language files (name, size)."""
+    """The OCR engine's identity: tesseract's version and the language files (name, size)."""
     from . import tess_engine
 
-    parts = []
-    lib = tess_engine._load()
-    if lib is not None and hasattr(lib, "TessVersion"):
-        lib.TessVersion.restype = ctypes.c_char_p
-        parts.append(f"libtesseract {lib.TessVersion().decode(errors='replace')}")
+    lib = tess_engine.library_version()
+    if lib is not None:
+        parts = [f"libtesseract {lib}"]
+    else:  # OCR runs the tesseract command (pytesseract)
+        try:
+            import pytesseract
+
+            parts = [f"tesseract {pytesseract.get_tesseract_version()}"]
+        except Exception:  # no tesseract at all: scans fail to read, text PDFs still do
+            parts = ["tesseract absent"]
     patterns = list(TESSDATA)
     if os.environ.get("TESSDATA_PREFIX"):
         patterns.insert(0, os.path.join(os.environ["TESSDATA_PREFIX"], "*.traineddata"))

@@ -79,6 +79,15 @@ def _load():
     return None
 
 
+def library_version() -> str | None:
+    """libtesseract's version string, or None when the library is not loaded."""
+    lib = _load()
+    if lib is None or not hasattr(lib, "TessVersion"):
+        return None
+    lib.TessVersion.restype = ctypes.c_char_p
+    return lib.TessVersion().decode(errors="replace")
+
+
 def available() -> bool:
     """Can this process use the resident engine? (CLAIMFLOW_OCR_ENGINE=cli turns it off.)"""
     return os.environ.get("CLAIMFLOW_OCR_ENGINE", "").lower() != "cli" and _load() is not None

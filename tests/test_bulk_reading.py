@@ -163,3 +163,12 @@ def test_the_command_passes_reread_and_says_how_many_readings_it_reused(monkeypa
     assert "3 documents started from their stored reading" in out.output
     out = CliRunner().invoke(app, ["reprocess", "--query", "all", "--db", db, "--reread"])
     assert out.exit_code == 0 and seen[-1]["reread"] is True
+
+
+def test_the_reader_version_names_tesseract_with_or_without_its_library(monkeypatch):
+    from extractors import reading, tess_engine
+
+    with_lib = reading._tesseract()
+    assert with_lib[0].startswith("libtesseract 5") and any(".traineddata:" in p for p in with_lib)
+    monkeypatch.setattr(tess_engine, "library_version", lambda: None)  # the command instead
+    assert reading._tesseract()[0].startswith("tesseract 5")
