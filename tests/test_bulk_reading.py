@@ -69,15 +69,17 @@ def _again(url: str, **kw) -> dict:
     return bulk.drain(url, run_id, sel)
 
 
-@pytest.fixture
-def processed(sqlite_url, tmp_path):
+@pytest.fixture(params=["sqlite_url", pytest.param("pg_url", marks=pytest.mark.postgres)])
+def processed(request, tmp_path):
+    """A store (SQLite, PostgreSQL) with 3 text PDFs and 1 scan processed once."""
+    url = request.getfixturevalue(request.param)
     folder = make_dir(tmp_path / "docs", 3, scans=1)
-    sessions = session_factory(sqlite_url)
+    sessions = session_factory(url)
     sel = bulk.Selection(paths=[str(folder)])
     run_id, _ = bulk.open_run(sessions, sel)
-    first = bulk.drain(sqlite_url, run_id, sel)
+    first = bulk.drain(url, run_id, sel)
     assert (first["processed"], first["reused"]) == (4, 0)
-    return sqlite_url
+    return url
 
 
 def test_reprocessing_starts_from_the_stored_reading(processed, monkeypatch):
