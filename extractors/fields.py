@@ -89,10 +89,10 @@ def _classify(label: str) -> tuple[str | None, int]:
     return best[2], best[0]
 
 
-def _rows(lines: list[Line], hint_decimal: str | None, minor: int | None) -> list[Row]:
+def _rows(lines: list[Line], dates_of: list[list[DateHit]], hint_decimal: str | None,
+          minor: int | None) -> list[Row]:
     rows = []
-    for ln in lines:
-        dates = find_dates(ln.text)
+    for ln, dates in zip(lines, dates_of):
         masked = _mask(ln.text, [(d.start, d.end) for d in dates]
                        + [m.span() for m in _PHONE.finditer(ln.text)]
                        + [m.span() for m in _LONG_ID.finditer(ln.text)])
@@ -104,10 +104,10 @@ def _rows(lines: list[Line], hint_decimal: str | None, minor: int | None) -> lis
     return rows
 
 
-def _doc_decimal(lines: list[Line]) -> str | None:
+def _doc_decimal(lines: list[Line], dates_of: list[list[DateHit]]) -> str | None:
     c = Counter()
-    for ln in lines:
-        masked = _mask(ln.text, [(d.start, d.end) for d in find_dates(ln.text)])
+    for ln, dates in zip(lines, dates_of):
+        masked = _mask(ln.text, [(d.start, d.end) for d in dates])
         for a in find_numbers(masked):
             if a.decimal_sep and len(ln.text[a.start:a.end].split(a.decimal_sep)[-1]) == 2:
                 c[a.decimal_sep] += 1
@@ -624,7 +624,8 @@ def _extract(pages: list[Page]) -> Extraction:
     cc, cconf = best_country(ex.country_hints)
     if cc:
         ex.country = FieldValue(cc, cconf, [])
-    rows = _rows(lines, _doc_decimal(lines), minor_units(cur))
+    dates_of = [find_dates(ln.text) for ln in lines]  # read only by both
+    rows = _rows(lines, dates_of, _doc_decimal(lines, dates_of), minor_units(cur))
     _mark_items(rows)
     ex.line_items = _items(rows)
     ex.total_amount = _total(rows, ex.line_items, ex)
