@@ -337,17 +337,17 @@ def process_item(sessions: sessionmaker[Session], item_id: int, sel: Selection,
             return None
         return result["status"]
     document_id = hashlib.sha256(data).hexdigest()
-    reading = None
+    current = None  # the document's current result: for --skip-current and its stored reading
     with sessions() as s:
         doc = s.get(Document, document_id)
         insured = default or (insured_for(s, doc.insured_id) if doc else None)
-        if doc is not None and doc.current_result_id is not None and not sel.reread:
+        if doc is not None and doc.current_result_id is not None:
             current = s.get(Result, doc.current_result_id)
-            reading = P.stored_reading(current.evidence if current is not None else None)
     versions = P.current_versions(insured)
+    reading = None if current is None or sel.reread else P.stored_reading(current.evidence)
     try:
         if not sel.force:
-            stored = P.stored_result(sessions, document_id, versions, source)
+            stored = P.up_to_date(current, versions, source)
             if stored is not None:  # up to date: nothing to do, nothing changed
                 with sessions.begin() as s:
                     _mark(s, item_id, document_id=document_id, status=stored["status"], changes={})

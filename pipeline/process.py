@@ -347,9 +347,14 @@ def stored_result(sessions: sessionmaker[Session], document_id: str, versions: d
     with sessions() as session:
         doc = session.get(Document, document_id)
         if doc is not None and doc.current_result_id is not None:
-            row = session.get(Result, doc.current_result_id)
-            if all(getattr(row, k) == v for k, v in versions.items()):
-                return {**row.payload, "source": source}
+            return up_to_date(session.get(Result, doc.current_result_id), versions, source)
+    return None
+
+
+def up_to_date(row: Result | None, versions: dict, source: str) -> dict | None:
+    """The result in `row` (as seen from `source`) if it was made with exactly these versions."""
+    if row is not None and all(getattr(row, k) == v for k, v in versions.items()):
+        return {**row.payload, "source": source}
     return None
 
 
