@@ -273,15 +273,17 @@ class _KnownId:
         return {"insured_id": self.insured_id}
 
 
-def _read(sessions, item: BulkItem) -> tuple[bytes | None, str, dict | None]:
+def _read(sessions, item) -> tuple[bytes | None, str, dict | None]:
     """(bytes, source, failed result or None)."""
     if item.kind == "document":
+        O, D = Original.__table__, Document.__table__
         with sessions() as s:
-            doc = s.get(Document, item.ref)
-            orig = s.get(Original, item.ref)
-            if orig is None or (not orig.data and orig.size):
-                raise LookupError(f"the original of document {item.ref} is not in the store")
-            return orig.data, doc.source if doc else item.ref, None
+            orig = s.connection().execute(
+                select(O.c.data, O.c.size, D.c.source)
+                .select_from(O.outerjoin(D, D.c.id == O.c.sha256)).where(O.c.sha256 == item.ref)).first()
+        if orig is None or (not orig.data and orig.size):
+            raise LookupError(f"the original of document {item.ref} is not in the store")
+        return orig.data, orig.source or item.ref, None
     path = item.ref
     try:
         size = os.path.getsize(path)
@@ -296,8 +298,9 @@ def _read(sessions, item: BulkItem) -> tuple[bytes | None, str, dict | None]:
 
 
 def _mark(s: Session, item_id: int, **values) -> None:
-    res = s.execute(update(BulkItem).where(BulkItem.id == item_id, BulkItem.state != "done")
-                    .values(state="done", finished_at=utcnow(), worker=WORKER, **values))
+    items = BulkItem.__table__  # a Core statement: no ORM bookkeeping per document
+    res = s.connection().execute(update(items).where(items.c.id == item_id, items.c.state != "done")
+                                 .values(state="done", finished_at=utcnow(), worker=WORKER, **values))
     if res.rowcount != 1:
         raise _AlreadyDone()
 
@@ -307,9 +310,17 @@ WORKER = f"{socket.gethostname()}:{os.getpid()}"[:64]
 
 def earlier_twin(run_id: int, document_id: str):
     """The status of the same bytes done earlier in this run (ix_bulk_items_document)."""
-    return select(BulkItem.status).where(BulkItem.run_id == run_id,
-                                         BulkItem.document_id == document_id,
-                                         BulkItem.state == "done").limit(1)
+    items = BulkItem.__table__
+    return select(items.c.status).where(items.c.run_id == run_id, items.c.document_id == document_id,
+                                        items.c.state == "done").limit(1)
+
+
+def stored_document(document_id: str):
+    """A document's insured id and current result (versions, payload, evidence), if stored."""
+    D, R = Document.__table__, Result.__table__
+    return (select(D.c.insured_id, D.c.current_result_id, R.c.payload, R.c.evidence,
+                   R.c.pipeline_version, R.c.model_version, R.c.rules_version)
+            .select_from(D.outerjoin(R, R.c.id == D.c.current_result_id)).where(D.c.id == document_id))
 
 
 def process_item(sessions: sessionmaker[Session], item_id: int, sel: Selection,
@@ -317,13 +328,15 @@ def process_item(sessions: sessionmaker[Session], item_id: int, sel: Selection,
     """Process one item; returns its result status, or None when it was already done.
     A document whose current result kept a reading by this same reader starts from it (no
     parsing or OCR again) unless the selection says `reread`; counted in stats["reused"]."""
+    items = BulkItem.__table__  # Core statements here: no ORM bookkeeping per document
     with sessions() as s:
-        item = s.get(BulkItem, item_id)
+        item = s.connection().execute(
+            select(items.c.run_id, items.c.kind, items.c.ref, items.c.state)
+            .where(items.c.id == item_id)).first()
         if item is None:  # e.g. the store file was replaced under a running run
             raise LookupError(f"bulk item {item_id} is not in the store {s.get_bind().url!r}")
-        if item.state == "done":
-            return None
-        s.expunge(item)
+    if item.state == "done":
+        return None
     data, source, early = _read(sessions, item)
     if early is not None:
         if "too_large" in early:
@@ -337,12 +350,11 @@ def process_item(sessions: sessionmaker[Session], item_id: int, sel: Selection,
             return None
         return result["status"]
     document_id = hashlib.sha256(data).hexdigest()
-    current = None  # the document's current result: for --skip-current and its stored reading
     with sessions() as s:
-        doc = s.get(Document, document_id)
+        doc = s.connection().execute(stored_document(document_id)).first()
         insured = default or (insured_for(s, doc.insured_id) if doc else None)
-        if doc is not None and doc.current_result_id is not None:
-            current = s.get(Result, doc.current_result_id)
+    # the document's current result: for --skip-current and its stored reading
+    current = doc if doc is not None and doc.current_result_id is not None else None
     versions = P.current_versions(insured)
     reading = None if current is None or sel.reread else P.stored_reading(current.evidence)
     try:
@@ -353,16 +365,16 @@ def process_item(sessions: sessionmaker[Session], item_id: int, sel: Selection,
                     _mark(s, item_id, document_id=document_id, status=stored["status"], changes={})
                 return stored["status"]
         with sessions.begin() as s:
-            twin = s.scalar(earlier_twin(item.run_id, document_id))
+            twin = s.connection().scalar(earlier_twin(item.run_id, document_id))
             if twin is not None:
                 _mark(s, item_id, document_id=document_id, status=twin, changes={})
                 return twin
             result, evidence = P.analyse(s, data, document_id, source, insured, cfg, reading)
             # written after the analysis so a SQLite write lock is never held during OCR;
             # one commit per document: original, result, claim, review item, checkpoint
-            P.store_original(s, data, document_id)
+            if doc is None:  # a stored document's original is kept already (foreign key)
+                P.store_original(s, data, document_id)
             row = P.save(s, result, evidence, insured, versions)
-            s.flush()
             _mark(s, item_id, document_id=document_id, result_id=row.id, status=result["status"],
                   changes=row.changes)
     except _AlreadyDone:

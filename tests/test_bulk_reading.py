@@ -174,3 +174,24 @@ def test_the_reader_version_names_tesseract_with_or_without_its_library(monkeypa
     assert with_lib[0].startswith("libtesseract 5") and any(".traineddata:" in p for p in with_lib)
     monkeypatch.setattr(tess_engine, "library_version", lambda: None)  # the command instead
     assert reading._tesseract()[0].startswith("tesseract 5")
+
+
+def test_reprocessing_a_stored_document_reads_its_original_once_and_writes_none(processed):
+    """The original is loaded once per item (its bytes); the write transaction neither looks it
+    up nor inserts it again: a stored document's original is kept already (foreign key)."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+    engine = session_factory(processed).kw["bind"]
+
+    def note(conn, cursor, statement, *args):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        out = _again(processed)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert out["processed"] == 4
+    touching = [q for q in seen if "originals" in q]
+    assert len(touching) == 4 and all(q.startswith("SELECT originals.data") for q in touching)

@@ -5,7 +5,7 @@ from sqlalchemy import event, func, select
 
 from pipeline import process as P
 from pipeline.db import session_factory
-from pipeline.store import Claim, Result, ReviewItem
+from pipeline.store import Claim, Document, Result, ReviewItem
 
 VERSIONS = {"pipeline_version": "p", "model_version": "m", "rules_version": "r"}
 
@@ -24,7 +24,7 @@ def original(sessions, data: bytes) -> str:
     return doc_id
 
 
-def save(sessions, res: dict) -> Result:
+def save(sessions, res: dict) -> P.Saved:
     with sessions.begin() as s:
         return P.save(s, res, {}, None, VERSIONS)
 
@@ -70,3 +70,42 @@ def test_a_new_document_skips_the_claim_and_review_lookups(sqlite_url):
     assert "SELECT claims.id FROM" not in new and "UPDATE review_items SET" not in new
     again = statements(sessions, result(doc_id, "needs_review", "90.00"))
     assert "SELECT claims.id FROM" in again and "UPDATE review_items SET" in again
+
+
+def test_a_stored_document_is_looked_up_once_and_saved_with_core_statements(sqlite_url):
+    """One joined lookup gives the document and its previous result (two before); the history
+    row's id and changes come back, and the rows read back as the ORM wrote them."""
+    sessions = session_factory(sqlite_url)
+    doc_id = original(sessions, b"%PDF-1.4 a third invoice")
+    first = save(sessions, result(doc_id, "auto_processed", "10.00"))
+    assert (first.changes, isinstance(first.id, int)) == (None, True)
+    again = statements(sessions, result(doc_id, "needs_review", "12.00"))
+    reads = [q for q in again[:again.index("INSERT INTO results")] if q.startswith("SELECT")]
+    assert reads == ["SELECT documents.insured_id, documents.current_result_id,"]
+    with sessions() as s:
+        rows = s.scalars(select(Result).order_by(Result.id)).all()
+        assert [r.payload["eur"]["amount"] for r in rows] == ["10.00", "12.00"]
+        assert rows[1].changes["status"] == {"before": "auto_processed", "after": "needs_review"}
+        assert all(r.created_at is not None and r.pipeline_version == "p" for r in rows)
+        item = s.scalars(select(ReviewItem)).one()
+        assert (item.result_id, item.state, float(item.priority)) == (rows[1].id, "open", 7.0)
+        doc = s.get(Document, doc_id)
+        assert (doc.current_result_id, doc.status) == (rows[1].id, "needs_review")
+        assert doc.updated_at is not None and doc.created_at is not None
+
+
+def test_a_later_insured_id_is_written_to_a_document_that_had_none(sqlite_url):
+    sessions = session_factory(sqlite_url)
+    doc_id = original(sessions, b"%PDF-1.4 whose invoice")
+    save(sessions, result(doc_id, "auto_processed", "10.00"))
+    with sessions.begin() as s:
+        P.save(s, result(doc_id, "auto_processed", "10.00"), {}, P.Insured(person=_Person("P-9")),
+               VERSIONS)
+    with sessions() as s:
+        assert s.get(Document, doc_id).insured_id == "P-9"
+        assert sorted(s.scalars(select(Claim.insured_id))) == ["", "P-9"]
+
+
+class _Person:
+    def __init__(self, insured_id: str):
+        self.insured_id, self.raw = insured_id, {"insured_id": insured_id}
