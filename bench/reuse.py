@@ -63,6 +63,7 @@ def main() -> None:
         out = work / kind
         files = generate(out, kind, count, args.seed)
         pages = pages_of(out, files)
+        n_pages = sum(pages.values())
         pages.update({hashlib.sha256(f.read_bytes()).hexdigest(): pages[str(f.resolve())]
                       for f in files})  # the reprocess runs name stored documents by id
         db_url = fresh_store(work / f"reuse-{kind}.sqlite")
@@ -75,7 +76,7 @@ def main() -> None:
             runs[label] = s
         a, b = (_payloads(db_url, runs[k]["run_id"]) for k in ("stored reading", "--reread"))
         differ = sum(1 for d in a if a[d] != b.get(d))
-        print(f"\n{kind}: {len(files)} documents, {sum(pages.values())} pages; first pass "
+        print(f"\n{kind}: {len(files)} documents, {n_pages} pages; first pass "
               f"{first['done']} done, {first['failed']} failed results")
         for label, s in runs.items():
             print(f"  reprocess from {label:15s}: {60 * rates[label]:9.1f} docs/min (steady), "

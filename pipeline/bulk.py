@@ -316,9 +316,9 @@ def earlier_twin(run_id: int, document_id: str):
 
 
 def stored_document(document_id: str):
-    """A document's insured id and current result (versions, payload, evidence), if stored."""
+    """A document's source, insured id and current result (versions, payload, evidence)."""
     D, R = Document.__table__, Result.__table__
-    return (select(D.c.insured_id, D.c.current_result_id, R.c.payload, R.c.evidence,
+    return (select(D.c.source, D.c.insured_id, D.c.current_result_id, R.c.payload, R.c.evidence,
                    R.c.pipeline_version, R.c.model_version, R.c.rules_version)
             .select_from(D.outerjoin(R, R.c.id == D.c.current_result_id)).where(D.c.id == document_id))
 
@@ -337,7 +337,10 @@ def process_item(sessions: sessionmaker[Session], item_id: int, sel: Selection,
             raise LookupError(f"bulk item {item_id} is not in the store {s.get_bind().url!r}")
     if item.state == "done":
         return None
-    data, source, early = _read(sessions, item)
+    if item.kind == "document":  # its id is its sha256: the bytes are loaded only when needed
+        data, source, early = None, None, None
+    else:
+        data, source, early = _read(sessions, item)
     if early is not None:
         if "too_large" in early:
             result = P.record_too_large(item.ref, early["too_large"], sessions, default)
@@ -349,7 +352,7 @@ def process_item(sessions: sessionmaker[Session], item_id: int, sel: Selection,
         except _AlreadyDone:
             return None
         return result["status"]
-    document_id = hashlib.sha256(data).hexdigest()
+    document_id = item.ref if data is None else hashlib.sha256(data).hexdigest()
     with sessions() as s:
         doc = s.connection().execute(stored_document(document_id)).first()
         insured = default or (insured_for(s, doc.insured_id) if doc else None)
@@ -357,6 +360,10 @@ def process_item(sessions: sessionmaker[Session], item_id: int, sel: Selection,
     current = doc if doc is not None and doc.current_result_id is not None else None
     versions = P.current_versions(insured)
     reading = None if current is None or sel.reread else P.stored_reading(current.evidence)
+    if data is None:  # a stored document: its source as stored; its bytes unless a reading serves
+        source = doc.source if doc is not None else item.ref
+        if reading is None or doc is None:
+            data, _, _ = _read(sessions, item)
     try:
         if not sel.force:
             stored = P.up_to_date(current, versions, source)

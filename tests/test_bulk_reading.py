@@ -176,22 +176,51 @@ def test_the_reader_version_names_tesseract_with_or_without_its_library(monkeypa
     assert reading._tesseract()[0].startswith("tesseract 5")
 
 
-def test_reprocessing_a_stored_document_reads_its_original_once_and_writes_none(processed):
-    """The original is loaded once per item (its bytes); the write transaction neither looks it
-    up nor inserts it again: a stored document's original is kept already (foreign key)."""
+def _statements(url: str, **kw) -> tuple[dict, list[str]]:
     from sqlalchemy import event
 
     seen: list[str] = []
-    engine = session_factory(processed).kw["bind"]
+    engine = session_factory(url).kw["bind"]
 
     def note(conn, cursor, statement, *args):
         seen.append(" ".join(statement.split()))
 
     event.listen(engine, "before_cursor_execute", note)
     try:
-        out = _again(processed)
+        out = _again(url, **kw)
     finally:
         event.remove(engine, "before_cursor_execute", note)
-    assert out["processed"] == 4
+    return out, seen
+
+
+def test_reprocessing_from_stored_readings_does_not_load_the_originals(processed):
+    """A stored document is known by its id: with its stored reading, its bytes (a scan can be
+    megabytes) are not loaded or hashed, and the write neither looks its original up nor inserts
+    it (a stored document's original is kept already: foreign key)."""
+    out, seen = _statements(processed)
+    assert (out["processed"], out["reused"]) == (4, 4)
+    assert [q for q in seen if "originals" in q] == []
+
+
+def test_reading_again_loads_each_original_once(processed):
+    out, seen = _statements(processed, reread=True)
+    assert (out["processed"], out["reused"]) == (4, 0)
     touching = [q for q in seen if "originals" in q]
     assert len(touching) == 4 and all(q.startswith("SELECT originals.data") for q in touching)
+    rows = _results(processed)
+    assert [r.payload for r in rows[4:]] == [r.payload for r in rows[:4]]
+
+
+def test_a_listed_document_that_is_not_stored_is_an_error_and_the_rest_goes_on(processed):
+    from pipeline.store_bulk import BulkItem
+
+    sessions = session_factory(processed)
+    ids = [r.document_id for r in _results(processed)]
+    sel = bulk.Selection(document_ids=["0" * 64] + ids)
+    run_id, _ = bulk.open_run(sessions, sel)
+    out = bulk.drain(processed, run_id, sel)
+    assert (out["processed"], out["reused"], out["errors"]) == (4, 4, 1)
+    with sessions() as s:
+        errors = s.scalars(select(BulkItem.error).where(BulkItem.run_id == run_id,
+                                                        BulkItem.state == "error")).all()
+    assert errors == [f"LookupError: the original of document {'0' * 64} is not in the store"]
