@@ -60,6 +60,42 @@ TAX_IDS = [  # (regex on original text, country, weight)
     (r"\bUID\W{0,3}CHE\b", "CH", 1.0),
 ]
 _TAX = [(re.compile(p), c, w) for p, c, w in TAX_IDS]
+
+
+def required_text(pattern: str) -> tuple[str, ...] | None:
+    """Literal texts one of which every match of `pattern` starts with (after anchors such as
+    \\b), when the pattern says so plainly; else None. A cheap `in` test before the search."""
+    try:
+        from re import _constants as k, _parser as parser  # Python 3.11+
+    except ImportError:  # pragma: no cover - older Pythons
+        import sre_constants as k
+        import sre_parse as parser
+
+    def prefix(items) -> str:
+        out = ""
+        for op, av in items:
+            if op is not k.LITERAL:
+                break
+            out += chr(av)
+        return out
+
+    try:
+        items = [it for it in parser.parse(pattern)]
+    except Exception:
+        return None
+    while items and items[0][0] is k.AT:
+        items = items[1:]
+    if len(prefix(items)) >= 2:
+        return (prefix(items),)
+    if items and items[0][0] is k.BRANCH:
+        texts = tuple(prefix(list(b)) for b in items[0][1][1])
+        if all(len(t) >= 2 for t in texts):
+            return texts
+    return None
+
+
+# (pattern, country, weight, texts one of which a line must hold for the pattern to match)
+_TAX_CHECKS = [(rx, c, w, required_text(rx.pattern)) for rx, c, w in _TAX]
 CITIES = {
     "TH": "bangkok phuket chiang mai pattaya krabi koh samui hua hin chiang rai",
     "DE": "berlin munchen hamburg frankfurt koln dusseldorf stuttgart leipzig dresden bremen hannover nurnberg",
@@ -205,7 +241,9 @@ def _text_scores(text: str) -> tuple[tuple[str, float], ...]:
                 if digits[:n] in CALLING and len(digits) >= n:
                     add(CALLING[digits[:n]], 2.5 * weight)
                     break
-        for rxp, cc, w in _TAX:
+        for rxp, cc, w, need in _TAX_CHECKS:
+            if need is not None and not any(t in line for t in need):
+                continue
             if rxp.search(line):
                 add(cc, w * weight)
         for rxp, cc, w in POSTCODES:

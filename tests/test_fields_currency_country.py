@@ -141,3 +141,43 @@ def test_trie_alternation_matches_what_the_plain_alternation_matched():
     texts.append(" ".join(names))
     for text in texts:
         assert _spans(trie, text) == _spans(plain, text), text
+
+
+def test_required_text_of_a_pattern():
+    from extractors.country import required_text
+
+    assert required_text(r"\bDE ?\d{9}\b") == ("DE",)
+    assert required_text(r"\b(?:KvK|AGB-code)\b") == ("KvK", "AGB-code")
+    assert required_text(r"\b(?:NIPC|NIF)\W") == ("NI",)  # the parser's common prefix
+    assert required_text(r"\b(?:P\.? ?IVA|C\.F\.)") is None  # one branch starts with one letter
+    assert required_text(r"\b\d{2}\.\d{3}") is None
+    assert required_text(r"(") is None  # not a pattern: no shortcut, the search decides
+
+
+TAX_LINES = [
+    "USt-IdNr. DE123456789", "Steuernummer 12/345/67890", "BTW-nummer NL123456789B01",
+    "KvK 12345678", "SIRET 123 456 789 00012", "N° ADELI 123456789", "NIF B12345678",
+    "P.IVA 12345678901", "Partita IVA 12345678901", "IT12345678901", "CHE-123.456.789 MWST",
+    "UID: CHE", "ATU12345678", "BE 0123.456.789", "RIZIV 1-23456-78-901", "NIPC PT123456789",
+    "GST Reg No: M2-1234567-8", "Co. Reg. No: 123456-X", "TRN 100123456789012",
+    "Tax ID 0105551234567", "เลขประจำตัวผู้เสียภาษี 0105551234567", "UEN 201912345K",
+    "NPWP 01.234.567.8-901.000", "CNPJ 12.345.678/0001-90", "RFC ABC123456XY9",
+    "GSTIN 27ABCDE1234F1Z5", "EIN 12-3456789 NPI 1234567890", "ABN 12 345 678 901",
+    "SST W10-1234-56789012", "FR12345678901 GB123 4567 89", "no tax id here", "",
+]
+
+
+def test_the_tax_id_shortcut_never_skips_a_line_the_search_would_find(monkeypatch):
+    """Each tax-id pattern is tried only on lines holding its required text: on these lines (hits
+    for nearly every pattern) the scores equal those of searching every line with every pattern."""
+    from extractors import country
+
+    assert sum(1 for rx, _, _ in country._TAX if any(rx.search(ln) for ln in TAX_LINES)) \
+        >= len(country._TAX) - 3
+    text = "\n".join(TAX_LINES)
+    country._text_scores.cache_clear()
+    with_shortcut = country._text_scores(text)
+    monkeypatch.setattr(country, "_TAX_CHECKS", [(rx, c, w, None) for rx, c, w in country._TAX])
+    country._text_scores.cache_clear()
+    assert country._text_scores(text) == with_shortcut
+    country._text_scores.cache_clear()
