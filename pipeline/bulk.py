@@ -276,14 +276,12 @@ class _KnownId:
 def _read(sessions, item) -> tuple[bytes | None, str, dict | None]:
     """(bytes, source, failed result or None)."""
     if item.kind == "document":
-        O, D = Original.__table__, Document.__table__
+        O = Original.__table__  # the source comes from the stored document (process_item)
         with sessions() as s:
-            orig = s.connection().execute(
-                select(O.c.data, O.c.size, D.c.source)
-                .select_from(O.outerjoin(D, D.c.id == O.c.sha256)).where(O.c.sha256 == item.ref)).first()
+            orig = s.connection().execute(select(O.c.data, O.c.size).where(O.c.sha256 == item.ref)).first()
         if orig is None or (not orig.data and orig.size):
             raise LookupError(f"the original of document {item.ref} is not in the store")
-        return orig.data, orig.source or item.ref, None
+        return orig.data, item.ref, None
     path = item.ref
     try:
         size = os.path.getsize(path)
