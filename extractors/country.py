@@ -96,6 +96,9 @@ def required_text(pattern: str) -> tuple[str, ...] | None:
 
 # (pattern, country, weight, texts one of which a line must hold for the pattern to match)
 _TAX_CHECKS = [(rx, c, w, required_text(rx.pattern)) for rx, c, w in _TAX]
+_TAX_OPEN = [check for check in _TAX_CHECKS if check[3] is None]  # searched in every line
+# any literal of any check: most lines hold none, and then only the open patterns can match
+_ANY_TAX_TEXT = re.compile("|".join(sorted({re.escape(t) for *_, need in _TAX_CHECKS for t in need or ()})))
 CITIES = {
     "TH": "bangkok phuket chiang mai pattaya krabi koh samui hua hin chiang rai",
     "DE": "berlin munchen hamburg frankfurt koln dusseldorf stuttgart leipzig dresden bremen hannover nurnberg",
@@ -241,7 +244,7 @@ def _text_scores(text: str) -> tuple[tuple[str, float], ...]:
                 if digits[:n] in CALLING and len(digits) >= n:
                     add(CALLING[digits[:n]], 2.5 * weight)
                     break
-        for rxp, cc, w, need in _TAX_CHECKS:
+        for rxp, cc, w, need in _TAX_CHECKS if _ANY_TAX_TEXT.search(line) else _TAX_OPEN:
             if need is not None and not any(t in line for t in need):
                 continue
             if rxp.search(line):

@@ -18,20 +18,22 @@ def fold_char(c: str) -> str:
     return low[0] if low else base
 
 
-_FOLDED: dict[str, str] = {}
+class _FoldTable(dict):
+    """str.translate table: code point -> folded char, filled on first use of each char."""
+
+    def __missing__(self, cp: int) -> str:
+        f = self[cp] = fold_char(chr(cp).translate(THAI_DIGITS))
+        return f
+
+
+_FOLD = _FoldTable()
 
 
 def fold(s: str) -> str:
     """Lowercase, accent-free, Thai digits as ASCII; same length as `s`."""
     if s.isascii():
         return s.lower()
-    out = []
-    for c in s.translate(THAI_DIGITS):
-        f = _FOLDED.get(c)
-        if f is None:
-            f = _FOLDED[c] = fold_char(c)
-        out.append(f)
-    return "".join(out)
+    return s.translate(_FOLD)
 
 
 def trie_pattern(words) -> str:

@@ -168,7 +168,8 @@ TAX_LINES = [
 
 
 def test_the_tax_id_shortcut_never_skips_a_line_the_search_would_find(monkeypatch):
-    """Each tax-id pattern is tried only on lines holding its required text: on these lines (hits
+    """Each tax-id pattern is tried only on lines holding its required text (and lines holding no
+    literal at all only with the patterns that have none): on these lines (hits
     for nearly every pattern) the scores equal those of searching every line with every pattern."""
     from extractors import country
 
@@ -177,7 +178,9 @@ def test_the_tax_id_shortcut_never_skips_a_line_the_search_would_find(monkeypatc
     text = "\n".join(TAX_LINES)
     country._text_scores.cache_clear()
     with_shortcut = country._text_scores(text)
-    monkeypatch.setattr(country, "_TAX_CHECKS", [(rx, c, w, None) for rx, c, w in country._TAX])
+    every = [(rx, c, w, None) for rx, c, w in country._TAX]
+    monkeypatch.setattr(country, "_TAX_CHECKS", every)
+    monkeypatch.setattr(country, "_TAX_OPEN", every)  # lines with no literal: every pattern too
     country._text_scores.cache_clear()
     assert country._text_scores(text) == with_shortcut
     country._text_scores.cache_clear()
