@@ -1,5 +1,5 @@
 """fold: lowercase, accent-free, Thai digits as ASCII, one char per char."""
-from extractors.textutil import fold, fold_char
+from extractors.textutil import THAI_DIGITS, fold, fold_char
 
 
 def test_fold_examples():
@@ -10,12 +10,11 @@ def test_fold_examples():
 
 
 def test_fold_is_fold_char_per_char_and_keeps_length():
-    """Every char up to U+3000 (with Thai digits), alone and in a string, folds as fold_char does:
+    """Every char up to U+3000 (with Thai digits) folds as fold_char does:
     the table fold uses is filled lazily, so a char's second use must give what its first gave."""
     chars = [chr(i) for i in range(0x20, 0x3000) if not 0xD800 <= i < 0xE000]
     text = "".join(chars)
     for _ in range(2):
         folded = fold(text)
         assert len(folded) == len(text)
-        thai = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
-        assert folded == "".join(fold_char(c.translate(thai)) for c in text)
+        assert folded == "".join(fold_char(c.translate(THAI_DIGITS)) for c in text)
