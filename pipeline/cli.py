@@ -57,6 +57,9 @@ def process(
                                                 help="the insured person (JSON or YAML)"),
     as_json: bool = typer.Option(False, "--json", help="one JSON object per document on stdout"),
     force: bool = typer.Option(False, "--force", help="reprocess bytes already processed"),
+    reread: bool = typer.Option(False, "--reread", help=(
+        "read files processed before again, even when their current result kept a reading "
+        "made by this same reader version (default: start from that)")),
 ) -> None:
     """Read, classify, convert and evaluate invoices; auto-process or queue them for review."""
     from rich.console import Console
@@ -80,12 +83,14 @@ def process(
     sessions = session_factory(db)
     insured = load_insured(insured_file)
     counts = {"auto_processed": 0, "needs_review": 0, "failed": 0}
+    stats: dict = {}
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), console=err, transient=True,
                   disable=not err.is_terminal) as bar:
         task = bar.add_task("processing", total=len(files))
         for path in files:
-            result = process_file(path, sessions, insured, force=force, cfg=cfg)
+            result = process_file(path, sessions, insured, force=force, reread=reread, cfg=cfg,
+                                  stats=stats)
             counts[result["status"]] += 1
             if as_json:
                 sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
@@ -95,6 +100,9 @@ def process(
             bar.advance(task)
     err.print(f"{len(files)} documents: {counts['auto_processed']} auto-processed, "
               f"{counts['needs_review']} queued for review, {counts['failed']} failed")
+    if stats.get("reused"):
+        err.print(f"{stats['reused']} started from their stored reading (same reader version; "
+                  "--reread reads them again)")
 
 
 def _print_human(r: dict) -> None:

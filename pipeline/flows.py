@@ -101,8 +101,10 @@ def lookup(db_url: str | None, document_id: str, insured_id: str | None,
 
 
 @task(cache_policy=NO_CACHE, **DB_RETRIES)
-def stored_result(db_url: str | None, document_id: str, versions: dict, source: str) -> dict | None:
-    return P.stored_result(_sessions(db_url), document_id, versions, source)
+def previous(db_url: str | None, document_id: str, versions: dict, source: str, force: bool,
+             reread: bool):
+    """(the stored result if up to date, the stored reading to start from): P.previous."""
+    return P.previous(_sessions(db_url), document_id, versions, source, force, reread)
 
 
 @task(cache_policy=NO_CACHE)  # no retries: a corrupt file stays corrupt
@@ -137,13 +139,13 @@ def save_failed(db_url: str | None, result: dict, insured: P.Insured | None, ver
 
 
 def _document(db_url, data: bytes, document_id: str, source: str, insured_id, insured_file,
-              force: bool) -> dict:
+              force: bool, reread: bool = False) -> dict:
     insured, versions = lookup(db_url, document_id, insured_id, insured_file)
-    if not force:
-        stored = stored_result(db_url, document_id, versions, source)
-        if stored is not None:
-            return stored
-    extracted = extract(data, document_id, source)
+    stored, reading = previous(db_url, document_id, versions, source, force, reread)
+    if stored is not None and not force:
+        return stored
+    # a reading kept by this same reader stands in for reading the file again
+    extracted = reading or extract(data, document_id, source)
     if isinstance(extracted, dict):
         return save_failed(db_url, extracted, insured, versions)
     ext, pages = extracted
@@ -155,9 +157,10 @@ def _document(db_url, data: bytes, document_id: str, source: str, insured_id, in
 def process_document(path: str | None = None, document_id: str | None = None,
                      source: str | None = None, insured_id: str | None = None,
                      insured_file: str | None = None, db_url: str | None = None,
-                     force: bool = False) -> dict:
+                     force: bool = False, reread: bool = False) -> dict:
     """read -> extract -> classify -> convert/evaluate/route/save for a file or a stored original.
-    Returns the contract's result."""
+    Returns the contract's result. A document processed before starts from the reading its
+    current result kept, if this same reader made it, unless `reread`."""
     if path is not None:
         data = read_file(path)
         if isinstance(data, dict):
@@ -173,7 +176,7 @@ def process_document(path: str | None = None, document_id: str | None = None,
     else:
         raise ValueError("give a path or a document_id")
     return _document(db_url, data, document_id, source or document_id, insured_id, insured_file,
-                     force)
+                     force, reread)
 
 
 @flow(name="portal-upload", log_prints=False)

@@ -357,14 +357,21 @@ def current_versions(insured: Insured | None) -> dict:
             "rules_version": rules}
 
 
-def stored_result(sessions: sessionmaker[Session], document_id: str, versions: dict,
-                  source: str) -> dict | None:
-    """The current result of a document if it was made with exactly these versions."""
+def previous(sessions: sessionmaker[Session], document_id: str, versions: dict, source: str,
+             force: bool = False, reread: bool = False
+             ) -> tuple[dict | None, tuple[Extraction, list] | None]:
+    """What the document's current result offers: (that result if it was made with exactly
+    these versions, else None; its reading if it will be processed again (not up to date, or
+    `force`), this same reader made it and not `reread`, else None)."""
     with sessions() as session:
         doc = session.get(Document, document_id)
-        if doc is not None and doc.current_result_id is not None:
-            return up_to_date(session.get(Result, doc.current_result_id), versions, source)
-    return None
+        if doc is None or doc.current_result_id is None:
+            return None, None
+        row = session.get(Result, doc.current_result_id)
+        stored = up_to_date(row, versions, source)
+        if (stored is not None and not force) or reread:
+            return stored, None
+        return stored, stored_reading(row.evidence)
 
 
 def up_to_date(row: Result | None, versions: dict, source: str) -> dict | None:
@@ -376,25 +383,28 @@ def up_to_date(row: Result | None, versions: dict, source: str) -> dict | None:
 
 
 def process_bytes(data: bytes, source: str, sessions: sessionmaker[Session],
-                  insured: Insured | None = None, *, force: bool = False,
-                  cfg: RoutingConfig | None = None) -> dict:
+                  insured: Insured | None = None, *, force: bool = False, reread: bool = False,
+                  cfg: RoutingConfig | None = None, stats: dict | None = None) -> dict:
     """Process one document and return the contract's result.
 
     Bytes already processed with the same pipeline, model and rules versions (and insured file)
     return their stored result unless `force`; either way no second claim is created.
+    Processed again, a document whose current result kept a reading by this same reader starts
+    from it (no parsing or OCR) unless `reread`; counted in stats["reused"].
     """
     cfg = cfg or RoutingConfig.load()
     document_id = hashlib.sha256(data).hexdigest()
     versions = current_versions(insured)
     with sessions.begin() as session:
         store_original(session, data, document_id)
-    if not force:
-        stored = stored_result(sessions, document_id, versions, source)
-        if stored is not None:
-            return stored
+    stored, reading = previous(sessions, document_id, versions, source, force, reread)
+    if stored is not None and not force:
+        return stored
     with sessions.begin() as session:
-        result, evidence = analyse(session, data, document_id, source, insured, cfg)
+        result, evidence = analyse(session, data, document_id, source, insured, cfg, reading)
         save(session, result, evidence, insured, versions)
+    if reading is not None and stats is not None:
+        stats["reused"] = stats.get("reused", 0) + 1
     return result
 
 
