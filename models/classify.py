@@ -34,6 +34,23 @@ MIXED_CAP, UNKNOWN_CAP = 0.5, 0.15
 LINE_CACHE = 4096  # line descriptions remembered (providers repeat them across a backlog)
 
 
+# what turns the weights' outputs into labels and confidences: a change to any of them changes
+# results, so it changes the model version (and `reprocess --query "model_version != current"`)
+INFERENCE_CODE = ("classify.py", "net.py", "rules.py")
+
+
+def version_of(path: Path) -> str:
+    """claimnet-<weights digest>-<digest of the other weight files and the inference code>."""
+    weights = hashlib.sha256((path / "model.safetensors").read_bytes()).hexdigest()
+    rest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for f in sorted(p for p in path.iterdir() if p.is_file() and p.name != "model.safetensors"):
+        rest.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    for name in INFERENCE_CODE:
+        rest.update(name.encode() + b"\0" + (here / name).read_bytes() + b"\0")
+    return f"claimnet-{weights[:12]}-{rest.hexdigest()[:8]}"
+
+
 @dataclass
 class Classification:
     treatment_type: str | None
@@ -70,8 +87,7 @@ class Classifier:
         self.forward = _compiled(self.model) if compiled else self.model
         cfg = self.model.config
         self.types, self.settings, self.countries = cfg.type_labels, cfg.setting_labels, cfg.country_labels
-        digest = hashlib.sha256((path / "model.safetensors").read_bytes()).hexdigest()
-        self.model_version = f"claimnet-{digest[:12]}"
+        self.model_version = version_of(path)
         cal_file = path / "calibration.json"
         self.cal = json.loads(cal_file.read_text()) if calibrated and cal_file.exists() else {}
         self.unk_id = self.tok.unk_token_id

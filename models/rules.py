@@ -25,7 +25,8 @@ for _names in ("jan feb mar apr may jun jul aug sep oct nov dec",
         _MONTHS.setdefault(_m, _i + 1)
 
 _NUM = re.compile(r"\b(\d{1,4})[./-](\d{1,2})[./-](\d{2,4})\b")
-_WORD = re.compile(r"\b(\d{1,2})\s+([^\W\d_][\w.]{1,9}?)\.?\s+(\d{4})\b")
+# "12 March 2026", "12. März 2026", "5 de outubro de 2023"
+_WORD = re.compile(r"\b(\d{1,2})\.?\s+(?:de\s+)?([^\W\d_][\w.]{1,9}?)\.?\s+(?:de\s+)?(\d{4})\b")
 
 
 def fold(text: str) -> str:
@@ -47,21 +48,61 @@ def _mk(y: int, m: int, d: int) -> date | None:
         return None
 
 
+def dated(s: str) -> list[tuple[int, int, tuple[date | None, date | None]]]:
+    """Dates in a folded string with their spans: (start, end, (day-first, month-first reading))."""
+    out = []
+    for m in _NUM.finditer(s):
+        a, b, c = (int(g) for g in m.groups())
+        out.append((m.start(), m.end(), (_mk(a, b, c), None) if a > 31 else (_mk(c, b, a), _mk(c, a, b))))
+    for m in _WORD.finditer(s):
+        d, mon, y = m.groups()
+        month = _MONTHS.get(mon.rstrip(".")) or _MONTHS.get(mon.rstrip(".")[:3])
+        if month:
+            v = _mk(int(y), month, int(d))
+            out.append((m.start(), m.end(), (v, v)))
+    return out
+
+
 def dates_in(s: str) -> list[tuple[date | None, date | None]]:
     """Dates in a folded string, each as (day-first reading, month-first reading)."""
-    out = []
-    for a, b, c in _NUM.findall(s):
-        a, b, c = int(a), int(b), int(c)
-        if a > 31:
-            out.append((_mk(a, b, c), None))
-        else:
-            out.append((_mk(c, b, a), _mk(c, a, b)))
-    for d, mon, y in _WORD.findall(s):
-        m = _MONTHS.get(mon.rstrip(".")) or _MONTHS.get(mon.rstrip(".")[:3])
-        if m:
-            v = _mk(int(y), m, int(d))
-            out.append((v, v))
-    return out
+    return [v for _, _, v in dated(s)]
+
+
+_GAP = re.compile(r"[^\d,;|]{0,24}")  # a label to its date: "datum: ", " date (dd/mm): "
+# after a label whose date comes before it ("01/02/2024 admission, ..."): no other words
+_TAIL = re.compile(r"\w*[\s:.\-]*(?:date|datum|fecha|data)?[\s:.\-]*(?:[,;|]|$)")
+
+
+def _labelled(found, labels: list[re.Match], other: re.Match | None):
+    """The date a label names: the one right after it ("Discharged: 13/05/2023"), else the
+    nearest one right before it ("13/05/2023 discharge,"), after the other label. Two-column
+    layouts put another date on the same line ("Date: 14/10/2023   Date de sortie: 01/10/2023"),
+    so the line's first date is not it; "Date: 29/11/2024  Admission type: Emergency" names none."""
+    for label in labels:
+        line = label.string
+        for start, _, v in sorted(found):
+            if start >= label.end() and _GAP.fullmatch(line, label.end(), start):
+                return v
+    for label in labels:
+        if not _TAIL.match(line, label.end()):
+            continue
+        floor = other.end() if other is not None and other.end() <= label.start() else 0
+        before = [(start, v) for start, end, v in found if floor <= start and end <= label.start()]
+        if before:
+            return max(before)[1]
+    return None
+
+
+def _pair(found, a: re.Match, d: re.Match):
+    """(admission, discharge) from "Admission/Discharge: 01/02/2024 - 05/02/2024": both labels
+    with no date between them, then two dates, in the labels' order; else None."""
+    first, second = sorted((a, d), key=lambda m: m.start())
+    if any(first.end() <= start < second.start() for start, _, _ in found):
+        return None
+    after = [v for start, _, v in sorted(found) if start >= second.end()]
+    if len(after) < 2:
+        return None
+    return (after[0], after[1]) if first is a else (after[1], after[0])
 
 
 def stay(text: str) -> tuple[int | None, str]:
@@ -69,13 +110,16 @@ def stay(text: str) -> tuple[int | None, str]:
     adm = dis = None
     nights = None
     for line in fold(text).splitlines():
-        found = dates_in(line)
-        if found and _ADM.search(line) and not _DIS.search(line):
-            adm = adm or found[0]
-        elif found and _DIS.search(line) and not _ADM.search(line):
-            dis = dis or found[0]
-        elif len(found) >= 2 and _ADM.search(line) and _DIS.search(line):
-            adm, dis = adm or found[0], dis or found[1]
+        found = dated(line)
+        a, d = _ADM.search(line), _DIS.search(line)
+        pair = _pair(found, a, d) if a and d else None
+        if pair:
+            adm, dis = adm or pair[0], dis or pair[1]
+        else:
+            if found and a:
+                adm = adm or _labelled(found, list(_ADM.finditer(line)), d)
+            if found and d:
+                dis = dis or _labelled(found, list(_DIS.finditer(line)), a)
         m = _NIGHTS.search(line)
         if m and nights is None and not found:
             nights = int(m.group(2))

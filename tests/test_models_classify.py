@@ -3,12 +3,13 @@ import hashlib
 import json
 import os
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from models.classify import WEIGHTS, Classification, get_classifier  # noqa: E402
+from models.classify import WEIGHTS, Classification, get_classifier, version_of  # noqa: E402
 
 PHYSIO_DE = """Physiotherapie Weber
 Lindenstraße 12
@@ -56,7 +57,31 @@ def test_weights_are_committed_small_and_calibrated():
 def test_loaded_once_and_version_from_weights(clf):
     assert get_classifier() is clf
     digest = hashlib.sha256((WEIGHTS / "model.safetensors").read_bytes()).hexdigest()
-    assert clf.model_version == f"claimnet-{digest[:12]}"
+    assert clf.model_version.startswith(f"claimnet-{digest[:12]}-")
+    assert version_of(WEIGHTS) == clf.model_version
+
+
+def test_version_follows_calibration_and_inference_code(tmp_path, monkeypatch):
+    import shutil
+
+    import models.classify as C
+
+    weights = tmp_path / "weights"
+    shutil.copytree(WEIGHTS, weights)
+    base = version_of(weights)
+    cal = weights / "calibration.json"
+    cal.write_text(cal.read_text() + " ")
+    recalibrated = version_of(weights)
+    assert recalibrated != base and recalibrated[:22] == base[:22]  # same weights, other calibration
+    code = tmp_path / "code"
+    code.mkdir()
+    for name in C.INFERENCE_CODE:
+        shutil.copy(Path(C.__file__).parent / name, code / name)
+    fake = code / "classify.py"
+    monkeypatch.setattr(C, "__file__", str(fake))
+    assert version_of(weights) == recalibrated
+    (code / "rules.py").write_text((code / "rules.py").read_text() + "\n# changed\n")
+    assert version_of(weights) != recalibrated
 
 
 def test_german_physiotherapy_invoice(clf):

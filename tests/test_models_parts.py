@@ -51,6 +51,29 @@ def test_stay_from_dates_and_nights():
     assert dates_in("12 ม.ค. 2569")[0][0] == date(2026, 1, 12)
 
 
+def test_stay_takes_the_date_each_label_names():
+    # two-column header: the invoice date shares the discharge line (samples/generate.py layout L6)
+    assert stay("Facture n°: 5853019 Date d'entrée: 1 octobre 2023\n"
+                "Date: 14 octobre 2023 Date de sortie: 1 octobre 2023") == (0, "dates")
+    assert stay("Invoice #: IV6605 Admitted: 13/05/2023\nInvoice date: 31/05/2023 Discharged: 15/05/2023") == (2, "dates")
+    assert stay("Invoice date: 31/05/2023 Admission: 13/05/2023 Discharge: 16/05/2023") == (3, "dates")
+    # "Admission type" names no date: the invoice date before it is not the admission
+    assert stay("Discharge date: 29/11/2024\nDate: 29/11/2024 Admission type: Emergency\n"
+                "Admission date: 21/11/2024") == (8, "dates")
+    assert stay("Date: 29/11/2024 Admission type: Emergency\nDischarge date: 30/11/2024") == (None, "")
+    # both labels, then both dates; or each date before its label
+    assert stay("Admission/Discharge: 01/02/2024 - 05/02/2024") == (4, "dates")
+    assert stay("Discharge/Admission: 05/02/2024 - 01/02/2024") == (4, "dates")
+    assert stay("01/02/2024 admission, 05/02/2024 discharge") == (4, "dates")
+
+
+def test_dates_with_de_and_a_day_point():
+    assert stay("Data de internamento: 5 de outubro de 2023\n"
+                "Data de emissão: 13 de outubro de 2023 Data de alta: 7 de outubro de 2023") == (2, "dates")
+    assert dates_in("fecha de ingreso: 20 de abril de 2023") == [(date(2023, 4, 20), date(2023, 4, 20))]
+    assert dates_in("aufnahme am 3. marz 2026") == [(date(2026, 3, 3), date(2026, 3, 3))]
+
+
 def test_known_script_share():
     assert known_script_share("Rechnung Krankengymnastik") == 1.0
     assert known_script_share("ค่ายา / medication") == 1.0
