@@ -21,7 +21,7 @@ from models.net import ClaimNet
 from models.rules import known_script_share, stay
 
 WEIGHTS = Path(__file__).resolve().parent / "weights"
-MAX_DOC, MAX_LINE = 256, 32
+MAX_DOC, MAX_LINE = 128, 32  # document tokens: the header and first lines; 256 was slower and no more accurate
 DOC_WEIGHT = 0.5  # weight of the document-level prediction next to the largest line
 HINT_WEIGHT = 1.0  # country_hints are log-odds-like evidence scores
 # currencies used by one country only; EUR, USD and other shared ones never point to a country

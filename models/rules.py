@@ -133,10 +133,27 @@ def stay(text: str) -> tuple[int | None, str]:
     return None, ""
 
 
+def _known(ch: str) -> bool:
+    cp = ord(ch)
+    return cp < 0x250 or 0x1E00 <= cp < 0x1F00 or 0x0E00 <= cp < 0x0E80
+
+
+class _ScriptTable(dict):
+    """str.translate table: a letter -> "k" (Latin or Thai) or "o" (other script); any other
+    char is dropped. Filled on first use of each char."""
+
+    def __missing__(self, cp: int) -> str | None:
+        ch = chr(cp)
+        v = self[cp] = ("k" if _known(ch) else "o") if ch.isalpha() else None
+        return v
+
+
+_SCRIPTS = _ScriptTable()
+
+
 def known_script_share(text: str) -> float:
     """Share of letters in Latin or Thai script (what the model was trained on); 1.0 without letters."""
-    letters = [ch for ch in text if ch.isalpha()]
-    if not letters:
+    if text.isascii():  # every ASCII letter is Latin
         return 1.0
-    ok = sum(1 for ch in letters if ord(ch) < 0x250 or 0x1E00 <= ord(ch) < 0x1F00 or 0x0E00 <= ord(ch) < 0x0E80)
-    return ok / len(letters)
+    letters = text.translate(_SCRIPTS)
+    return letters.count("k") / len(letters) if letters else 1.0

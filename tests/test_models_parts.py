@@ -80,6 +80,20 @@ def test_known_script_share():
     assert known_script_share("门诊诊疗费") == 0.0
 
 
+def test_known_script_share_counts_every_letter_by_its_script():
+    def by_char(text):
+        letters = [ch for ch in text if ch.isalpha()]
+        known = [ch for ch in letters if ord(ch) < 0x250 or 0x1E00 <= ord(ch) < 0x1F00
+                 or 0x0E00 <= ord(ch) < 0x0E80]
+        return len(known) / len(letters) if letters else 1.0
+
+    chars = [chr(c) for c in range(0x20, 0x3100)]
+    texts = ["".join(chars[i:i + 37]) for i in range(0, len(chars), 29)]
+    texts += ["m² ½ Ⅻ 12", "Zahnfüllung 门诊 ค่ายา", "Счёт", "١٢٣", ""]
+    for _ in range(2):  # the translate table fills on first use
+        assert [known_script_share(t) for t in texts] == [by_char(t) for t in texts]
+
+
 def test_keyword_baseline():
     assert baseline.keyword_type("Krankengymnastik 6x")[0] == "physiotherapy"
     assert baseline.keyword_type("nothing known here") == ("other", 0.0)
