@@ -358,6 +358,10 @@ def _total(rows: list[Row], items: list[LineItem], ex: Extraction) -> FieldValue
     ok = consistent(a.value)
     if ok:
         conf = 0.98
+        if items and not (item_sum in subs or any(item_sum + t - d == a.value for t in vats for d in discs)):
+            # the total stands (paid + left), but the line items do not add up to it: a line was
+            # missed or misread, and the treatment type is read from the lines
+            ex.review_reasons.append("line_items_mismatch")
     elif items or subs:
         conf = 0.55
         ex.review_reasons.append("line_items_mismatch")

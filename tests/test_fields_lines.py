@@ -133,3 +133,32 @@ def test_insurance_and_balance_confirm_the_printed_total():
     ex = extract_fields(pages_from(doc))
     assert ex.total_amount.value == Decimal("1656.57")
     assert ex.total_amount.confidence > 0.9
+
+
+SPLIT = """Singapore General Hospital
+Invoice date: 10/03/2025
+Item                            Charges
+Room & board - private room      539.00
+Cardiology consultation          536.07
+MRI knee                         431.00
+Total Amount                   1,506.07 SGD
+Insurance covers                -753.04
+Patient share                    753.03
+"""
+
+
+def test_items_adding_up_to_a_total_paid_plus_left_confirms_raise_nothing():
+    ex = extract_fields(pages_from(SPLIT))
+    assert ex.total_amount.value == Decimal("1506.07") and ex.total_amount.confidence > 0.9
+    assert len(ex.line_items) == 3 and "line_items_mismatch" not in ex.review_reasons
+
+
+def test_a_misread_line_under_a_confirmed_total_is_a_mismatch():
+    # OCR lost the decimal point of one line ("1 536.07" read as "153607"): the total stands,
+    # paid + left confirm it, but the lines the treatment type is read from are wrong
+    ex = extract_fields(pages_from(SPLIT.replace("536.07", "153607")))
+    assert ex.total_amount.value == Decimal("1506.07") and ex.total_amount.confidence > 0.9
+    assert "line_items_mismatch" in ex.review_reasons
+    # a line missed altogether, likewise
+    ex = extract_fields(pages_from(SPLIT.replace("MRI knee                         431.00\n", "")))
+    assert "line_items_mismatch" in ex.review_reasons
