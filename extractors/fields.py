@@ -170,6 +170,13 @@ def _amount_is_last(row: Row, a: Amount) -> bool:
     return not rest
 
 
+def _priced(r: Row) -> bool:
+    """A row that ends in an amount with cents ("Labor: CRP   68,00"): an item, though it reads
+    like "label: value"."""
+    a = r.amounts[-1] if r.amounts else None
+    return a is not None and _amount_is_last(r, a) and bool(re.search(r"[.,]\d{2}$", r.line.text[a.start:a.end]))
+
+
 def _mark_items(rows: list[Row]) -> None:
     header_idx = [i for i, r in enumerate(rows) if _is_header(r)]
     for i in header_idx:
@@ -179,7 +186,8 @@ def _mark_items(rows: list[Row]) -> None:
     else:
         meta = [i for i, r in enumerate(rows[:max(1, len(rows) // 2 + 1)])
                 if r.dates or L.NUMBER_LABEL.search(r.line.folded) or L.PATIENT_LABEL.search(r.line.folded)
-                or L.FIELD_LINE.search(r.line.folded) or re.match(r"^\s*[^\W\d][^:]{0,30}:\s*\S", r.line.text)
+                or L.FIELD_LINE.search(r.line.folded)
+                or (re.match(r"^\s*[^\W\d][^:]{0,30}:\s*\S", r.line.text) and not _priced(r))
                 or re.fullmatch(r"[-_=*. ]{5,}", r.line.text.strip())]
         start = meta[-1] + 1 if meta else 0
     end = len(rows)

@@ -162,3 +162,32 @@ def test_a_misread_line_under_a_confirmed_total_is_a_mismatch():
     # a line missed altogether, likewise
     ex = extract_fields(pages_from(SPLIT.replace("MRI knee                         431.00\n", "")))
     assert "line_items_mismatch" in ex.review_reasons
+
+
+def test_a_priced_line_that_reads_like_label_and_value_is_an_item():
+    # no table header: the items start after the last header-like line; "Labor: CRP 68,00"
+    # ends in an amount with cents, so it is the first item, not a "label: value" line
+    doc = """Labor Köln MVZ
+Schillerstr. 91
+50667 Köln
+Deutschland
+Tel. +49 221 8873370
+Quittung
+Rechnungsnummer: F2025/80559
+Datum: 11. Juni 2025
+Patient: Anna Becker
+-----------------------------------------------------------
+Labor: CRP 68,00
+Laboruntersuchung Blutbild 49,00
+Labor: CRP 44,00
+-----------------------------------------------------------
+Rechnungsbetrag 161,00 EUR
+Bereits bezahlt -32,20
+Restbetrag 128,80
+Vielen Dank für Ihr Vertrauen.
+IBAN DE77 2021 1958 6952 82
+USt-IdNr.: DE375792036
+"""
+    ex = extract_fields(pages_from(doc))
+    assert [i.amount for i in ex.line_items] == [Decimal("68.00"), Decimal("49.00"), Decimal("44.00")]
+    assert ex.total_amount.value == Decimal("161.00") and "line_items_mismatch" not in ex.review_reasons
