@@ -1,3 +1,3 @@
 """Wires extraction, classification, FX and coverage together; the store and the CLI."""
 
-PIPELINE_VERSION = "0.1.0"
+PIPELINE_VERSION = "0.2.0"  # raise when results change: the store treats older results as out of date

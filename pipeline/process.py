@@ -108,6 +108,9 @@ def rules_version() -> str:
     return rv()
 
 
+ITEMS_DOUBT_CAP = 0.5  # treatment-type confidence when the line items do not add up
+
+
 def build_fields(ext: Extraction, cls) -> tuple[dict, dict, dict]:
     """The contract's fields and confidences, and the source boxes of each field."""
     fields = empty_fields()
@@ -139,6 +142,9 @@ def build_fields(ext: Extraction, cls) -> tuple[dict, dict, dict]:
             if value is not None:
                 fields[name] = value
                 conf[name] = round(float(c), 4)
+        if fields["treatment_type"] and ext.line_items and "line_items_mismatch" in ext.review_reasons:
+            # the type is read from the largest line: lines that do not add up put it in doubt
+            conf["treatment_type"] = min(conf["treatment_type"], ITEMS_DOUBT_CAP)
     if fields["country"] is None and ext.country.value is not None:
         fields["country"] = ext.country.value
         conf["country"] = round(float(ext.country.confidence), 4)
