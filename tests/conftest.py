@@ -21,6 +21,23 @@ def _pg_reachable() -> bool:
 
 
 @pytest.fixture
+def reads(monkeypatch):
+    """How many times a document was read (parsed and its fields extracted): a list, one
+    entry per read."""
+    from pipeline import process as P
+
+    calls = []
+    real = P.read_and_extract
+
+    def counting(data):
+        calls.append(1)
+        return real(data)
+
+    monkeypatch.setattr(P, "read_and_extract", counting)
+    return calls
+
+
+@pytest.fixture
 def sqlite_url(tmp_path):
     return f"sqlite:///{tmp_path}/claimflow.sqlite"
 

@@ -53,20 +53,12 @@ def test_process_document_file_then_same_bytes(sqlite_url, tmp_path):
     assert count(sessions, Claim) == 1
 
 
-def test_corrupt_file_fails_once_without_retries(sqlite_url, tmp_path, monkeypatch):
-    calls = []
-    real = P.read_and_extract
-
-    def counting(data):
-        calls.append(1)
-        return real(data)
-
-    monkeypatch.setattr(P, "read_and_extract", counting)
+def test_corrupt_file_fails_once_without_retries(sqlite_url, tmp_path, reads):
     path = tmp_path / "broken.pdf"
     path.write_bytes(b"%PDF-1.7\n" + os.urandom(2000))
     r = flows.process_document(path=str(path), db_url=sqlite_url)
     assert r["status"] == "failed" and r["error"]["code"] in CONTRACT_CODES
-    assert len(calls) == 1
+    assert len(reads) == 1
     sessions = session_factory(sqlite_url)
     assert (count(sessions, Document), count(sessions, Claim)) == (1, 1)
 

@@ -14,20 +14,6 @@ from pipeline.store import Claim, Result
 from test_pipeline_cli import GERMAN_PHYSIO, run_cli
 
 
-@pytest.fixture
-def reads(monkeypatch):
-    """How many times a document was read (parsed and its fields extracted)."""
-    calls = []
-    real = P.read_and_extract
-
-    def counting(data):
-        calls.append(1)
-        return real(data)
-
-    monkeypatch.setattr(P, "read_and_extract", counting)
-    return calls
-
-
 def results(sessions) -> list[Result]:
     with sessions() as s:
         return s.scalars(select(Result).order_by(Result.id)).all()
