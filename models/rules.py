@@ -78,8 +78,8 @@ def _labelled(found, labels: list[re.Match], other: re.Match | None):
     nearest one right before it ("13/05/2023 discharge,"), after the other label. Two-column
     layouts put another date on the same line ("Date: 14/10/2023   Date de sortie: 01/10/2023"),
     so the line's first date is not it; "Date: 29/11/2024  Admission type: Emergency" names none."""
+    line = labels[0].string
     for label in labels:
-        line = label.string
         for start, _, v in sorted(found):
             if start >= label.end() and _GAP.fullmatch(line, label.end(), start):
                 return v
