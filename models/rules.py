@@ -27,6 +27,8 @@ for _names in ("jan feb mar apr may jun jul aug sep oct nov dec",
 _NUM = re.compile(r"\b(\d{1,4})[./-](\d{1,2})[./-](\d{2,4})\b")
 # "12 March 2026", "12. März 2026", "5 de outubro de 2023"
 _WORD = re.compile(r"\b(\d{1,2})\.?\s+(?:de\s+)?([^\W\d_][\w.]{1,9}?)\.?\s+(?:de\s+)?(\d{4})\b")
+# "May 2, 2023", "Sept. 14 2026": month first
+_WORD_MDY = re.compile(r"\b([^\W\d_][\w]{2,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
 
 
 def fold(text: str) -> str:
@@ -48,6 +50,13 @@ def _mk(y: int, m: int, d: int) -> date | None:
         return None
 
 
+def _month_name(word: str) -> int | None:
+    """A month name or its start ("sept"); not any word sharing three letters ("marketing")."""
+    if word in _MONTHS:
+        return _MONTHS[word]
+    return next((n for k, n in _MONTHS.items() if len(k) > len(word) and k.startswith(word)), None)
+
+
 def dated(s: str) -> list[tuple[int, int, tuple[date | None, date | None]]]:
     """Dates in a folded string with their spans: (start, end, (day-first, month-first reading))."""
     out = []
@@ -58,6 +67,12 @@ def dated(s: str) -> list[tuple[int, int, tuple[date | None, date | None]]]:
         d, mon, y = m.groups()
         month = _MONTHS.get(mon.rstrip(".")) or _MONTHS.get(mon.rstrip(".")[:3])
         if month:
+            v = _mk(int(y), month, int(d))
+            out.append((m.start(), m.end(), (v, v)))
+    for m in _WORD_MDY.finditer(s):
+        mon, d, y = m.groups()
+        month = _month_name(mon)
+        if month and not any(start < m.end() and m.start() < end for start, end, _ in out):
             v = _mk(int(y), month, int(d))
             out.append((m.start(), m.end(), (v, v)))
     return out

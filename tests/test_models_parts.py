@@ -74,6 +74,13 @@ def test_dates_with_de_and_a_day_point():
     assert dates_in("aufnahme am 3. marz 2026") == [(date(2026, 3, 3), date(2026, 3, 3))]
 
 
+def test_month_first_dates():
+    assert stay("Admission date: May 2, 2023\nDischarged: May 5, 2023") == (3, "dates")
+    assert dates_in("seen on sept. 14th 2026") == [(date(2026, 9, 14), date(2026, 9, 14))]
+    # a word that only shares its first letters with a month is not one
+    assert dates_in("marketing 4, 2026") == [] and dates_in("mayor 3, 2026") == []
+
+
 def test_known_script_share():
     assert known_script_share("Rechnung Krankengymnastik") == 1.0
     assert known_script_share("ค่ายา / medication") == 1.0
