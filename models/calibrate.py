@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 CAPPED = {"mixed_treatments", "unknown_script", "empty_text"}
+SETTING_CAPPED = {"inpatient_without_stay"}  # a capped setting only: the other heads still count
 
 
 def hint_source():
@@ -88,6 +89,8 @@ def calibrate(docs: list[dict], out: Path) -> dict:
             continue
         for key, pred, conf in (("treatment", r.treatment_type, r.treatment_conf), ("setting", r.setting, r.setting_conf),
                                 ("country", r.country, r.country_conf)):
+            if key == "setting" and SETTING_CAPPED & set(r.notes):
+                continue
             if pred is not None:
                 rec[key][0].append(conf)
                 rec[key][1].append(pred == f[key if key != "treatment" else "treatment_type"])

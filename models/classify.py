@@ -31,6 +31,9 @@ CURRENCY_WEIGHT = 0.7
 COUNTRY_SMOOTH = 0.3  # text without country cues must not outvote strong hints
 ANCILLARY = {"laboratory", "medication", "other", "hospital_admission", "specialist"}
 MIXED_CAP, UNKNOWN_CAP = 0.5, 0.15
+# inpatient with no admission/discharge dates and no nights count: nothing on the invoice shows a
+# stay (held-out corpus: 2 of 17 such confident calls were day cases), so a reviewer checks it
+STAY_CAP = 0.5
 LINE_CACHE = 4096  # line descriptions remembered (providers repeat them across a backlog)
 
 
@@ -182,7 +185,7 @@ class Classifier:
                 line_types[i] = (self.types[j], round(conf, 4))
 
         ttype, tconf = self._treatment(doc, items, line_probs, line_types, notes)
-        setting, sconf = self._setting(text, doc)
+        setting, sconf = self._setting(text, doc, notes)
         country, cconf = self._country(doc, country_hints or {}, currency, notes)
         if unknown:
             tconf, sconf = min(tconf, UNKNOWN_CAP), min(sconf, UNKNOWN_CAP)
@@ -218,7 +221,7 @@ class Classifier:
                 return True
         return False
 
-    def _setting(self, text, doc):
+    def _setting(self, text, doc, notes):
         nights, _src = stay(text) if text else (None, "")
         if doc is None and nights is None:
             return None, 0.0
@@ -228,7 +231,11 @@ class Classifier:
             rule[self.settings.index("inpatient" if nights >= 1 else "daycare")] = 0.98
             p = _softmax(np.log(rule) + 0.3 * np.log(p + 1e-9))
         j = int(p.argmax())
-        return self.settings[j], self._iso("setting", float(p[j]))
+        conf = self._iso("setting", float(p[j]))
+        if nights is None and self.settings[j] == "inpatient":
+            notes.append("inpatient_without_stay")
+            conf = min(conf, STAY_CAP)
+        return self.settings[j], conf
 
     def _country(self, doc, hints, currency, notes):
         labels, score = self.country_scores(doc[2] if doc is not None else None, hints, currency)

@@ -26,7 +26,8 @@ from pipeline.store import Claim, Document, Original, Result, ReviewItem, utcnow
 log = logging.getLogger("claimflow")
 
 # Classifier notes that say its guess is weak: each becomes a review reason `classifier:<note>`.
-WEAK_GUESS_NOTES = {"empty_text", "unknown_script", "mixed_treatments", "country_from_currency_only"}
+WEAK_GUESS_NOTES = {"empty_text", "unknown_script", "mixed_treatments", "country_from_currency_only",
+                    "inpatient_without_stay"}
 MAX_BYTES = 50 * 1024 * 1024  # bigger files fail with `too_large`
 MAX_STORED_BYTES = 200 * 1024 * 1024  # originals above this are hashed and recorded, not copied
 

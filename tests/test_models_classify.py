@@ -142,6 +142,17 @@ def test_setting_from_admission_and_discharge_dates(clf):
     assert r1.treatment_type == "hospital_admission"
 
 
+def test_inpatient_without_a_stay_on_the_invoice_is_capped_with_a_note(clf):
+    no_stay = ("Universitätsklinikum Köln\nRechnung Nr. 55120\nStationäre Behandlung\n"
+               "Pflegesatz Normalstation\nOperation Knie\nSumme 4.800,00")
+    r = clf.classify(no_stay, [], {}, "EUR")
+    assert r.setting == "inpatient" and r.setting_conf <= 0.5
+    assert "inpatient_without_stay" in r.notes
+    dated = HOSPITAL_DE.format(adm="03.03.2026", dis="07.03.2026", amt="2.400,00", tot="2.520,00")
+    r = clf.classify(dated, [], {}, "EUR")
+    assert r.setting_conf >= 0.9 and "inpatient_without_stay" not in r.notes
+
+
 def test_strong_country_hints_beat_currency(clf):
     text = "Rechnung\nKrankengymnastik 6x\nSumme 162,00"
     assert clf.classify(text, [], {"AT": 4.0, "DE": 0.5}, "EUR").country == "AT"

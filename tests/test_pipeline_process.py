@@ -12,6 +12,15 @@ def test_weak_classifier_guess_becomes_a_review_reason():
     assert cls.treatment_conf <= 0.2
 
 
+def test_inpatient_without_stay_dates_becomes_a_review_reason():
+    ext = Extraction(text="Universitätsklinikum Köln\nRechnung Nr. 55120\nStationäre Behandlung\n"
+                          "Pflegesatz Normalstation\nOperation Knie\nSumme 4.800,00")
+    cls, reasons = classify_stage(ext, "klinik.pdf")
+    assert "classifier:inpatient_without_stay" in reasons
+    _, conf, _ = build_fields(ext, cls)
+    assert conf["setting"] <= 0.5
+
+
 def test_confident_invoice_raises_no_classifier_reason():
     ext = Extraction(text="Physiotherapie Praxis Berlin\nKrankengymnastik 6x\nGesamtbetrag 195,00 EUR",
                      line_items=[LineItem("Krankengymnastik 6x", Decimal("195.00"))],
