@@ -17,6 +17,7 @@ import pipeline.prefect_env  # noqa: F401  (before prefect)
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import wait
+from sqlalchemy import select
 
 from pipeline import bulk
 from pipeline import process as P
@@ -64,16 +65,30 @@ def read_file(path: str) -> bytes | dict:
 
 
 @task(cache_policy=NO_CACHE, **DB_RETRIES)
-def read_stored(db_url: str | None, document_id: str) -> tuple[bytes, str | None]:
-    """A stored original's bytes and the source it was first given as (None if never processed)."""
+def stored_source(db_url: str | None, document_id: str) -> str | None:
+    """The source a stored original was first given as (None if never processed); its bytes are
+    loaded only if the document must be read (read_stored)."""
     from pipeline.store import Document, Original
 
+    O = Original.__table__
     with _sessions(db_url)() as s:
-        orig = s.get(Original, document_id)
-        if orig is None:
+        if s.execute(select(O.c.sha256).where(O.c.sha256 == document_id)).first() is None:
             raise LookupError(f"document {document_id} is not in the store")
         doc = s.get(Document, document_id)
-        return orig.data, doc.source if doc else None
+        return doc.source if doc else None
+
+
+@task(cache_policy=NO_CACHE, **DB_RETRIES)
+def read_stored(db_url: str | None, document_id: str) -> bytes:
+    """A stored original's bytes."""
+    from pipeline.store import Original
+
+    O = Original.__table__
+    with _sessions(db_url)() as s:
+        data = s.execute(select(O.c.data).where(O.c.sha256 == document_id)).scalar_one_or_none()
+    if data is None:
+        raise LookupError(f"document {document_id} is not in the store")
+    return data
 
 
 @task(cache_policy=NO_CACHE, **DB_RETRIES)
@@ -138,13 +153,16 @@ def save_failed(db_url: str | None, result: dict, insured: P.Insured | None, ver
     return result
 
 
-def _document(db_url, data: bytes, document_id: str, source: str, insured_id, insured_file,
+def _document(db_url, data: bytes | None, document_id: str, source: str, insured_id, insured_file,
               force: bool, reread: bool = False) -> dict:
+    """`data`: the document's bytes, or None for a stored original (loaded only if it is read)."""
     insured, versions = lookup(db_url, document_id, insured_id, insured_file)
     stored, reading = previous(db_url, document_id, versions, source, force, reread)
     if stored is not None and not force:
         return stored
     # a reading kept by this same reader stands in for reading the file again
+    if reading is None and data is None:
+        data = read_stored(db_url, document_id)
     extracted = reading or extract(data, document_id, source)
     if isinstance(extracted, dict):
         return save_failed(db_url, extracted, insured, versions)
@@ -171,8 +189,8 @@ def process_document(path: str | None = None, document_id: str | None = None,
         document_id = store(db_url, data)
         source = source or path
     elif document_id is not None:
-        data, stored_source = read_stored(db_url, document_id)
-        source = source or stored_source
+        data = None  # loaded only if the document must be read again
+        source = source or stored_source(db_url, document_id)
     else:
         raise ValueError("give a path or a document_id")
     return _document(db_url, data, document_id, source or document_id, insured_id, insured_file,
@@ -182,8 +200,7 @@ def process_document(path: str | None = None, document_id: str | None = None,
 @flow(name="portal-upload", log_prints=False)
 def portal_upload_flow(document_id: str, filename: str, insured_id: str | None = None,
                        db_url: str | None = None) -> dict:
-    data, _ = read_stored(db_url, document_id)
-    return _document(db_url, data, document_id, filename, insured_id, None, force=False)
+    return _document(db_url, None, document_id, filename, insured_id, None, force=False)
 
 
 def portal_upload(data: bytes, filename: str, insured_id: str | None, db_url: str | None) -> dict:

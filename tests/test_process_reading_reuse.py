@@ -96,6 +96,25 @@ def test_flow_forced_again_starts_from_the_stored_reading(sqlite_url, tmp_path, 
     assert len(results(session_factory(sqlite_url))) == 3
 
 
+def test_stored_document_with_a_reading_is_not_loaded_again(sqlite_url, tmp_path, reads,
+                                                            monkeypatch):
+    path = tmp_path / "a.pdf"
+    path.write_bytes(text_pdf(GERMAN_PHYSIO))
+    first = flows.process_document(path=str(path), db_url=sqlite_url)
+    loaded = []
+    real = flows.read_stored.fn
+    monkeypatch.setattr(flows, "read_stored", lambda *a: loaded.append(1) or real(*a))
+    doc = first["document_id"]
+    again = flows.process_document(document_id=doc, db_url=sqlite_url, force=True)
+    upload = flows.portal_upload_flow(doc, "a.pdf", db_url=sqlite_url)
+    assert again == first and upload["status"] == first["status"]
+    assert loaded == [] and len(reads) == 1  # neither the bytes nor a reading of them again
+    flows.process_document(document_id=doc, db_url=sqlite_url, force=True, reread=True)
+    assert loaded == [1] and len(reads) == 2
+    with pytest.raises(LookupError):
+        flows.process_document(document_id="0" * 64, db_url=sqlite_url)
+
+
 def test_cli_says_how_many_started_from_their_reading(tmp_path, sqlite_url):
     a = tmp_path / "a.pdf"
     a.write_bytes(text_pdf(GERMAN_PHYSIO))
