@@ -16,9 +16,11 @@ import resource
 import socket
 import time
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import (DBAPIError, DisconnectionError, IntegrityError, InterfaceError,
                             OperationalError)
 from sqlalchemy.exc import TimeoutError as SATimeoutError
@@ -296,11 +298,24 @@ def _read(sessions, item) -> tuple[bytes | None, str, dict | None]:
 
 
 def _mark(s: Session, item_id: int, **values) -> None:
-    items = BulkItem.__table__  # a Core statement: no ORM bookkeeping per document
-    res = s.connection().execute(update(items).where(items.c.id == item_id, items.c.state != "done")
-                                 .values(state="done", finished_at=utcnow(), worker=WORKER, **values))
+    res = s.connection().execute(_item_statements().mark, {  # SET: the other parameters
+        "item": item_id, "state": "done", "finished_at": utcnow(), "worker": WORKER, **values})
     if res.rowcount != 1:
         raise _AlreadyDone()
+
+
+@lru_cache(maxsize=1)
+def _item_statements():
+    """The bulk path's per-item statements, built once and run with parameters (see
+    process.statements): no ORM bookkeeping or statement building per document."""
+    items = BulkItem.__table__
+    item = bindparam("item")
+    return SimpleNamespace(
+        item=select(items.c.run_id, items.c.kind, items.c.ref, items.c.state).where(items.c.id == item),
+        mark=update(items).where(items.c.id == item, items.c.state != "done"),
+        twin=earlier_twin(bindparam("run"), bindparam("doc")),
+        document=stored_document(bindparam("doc")),
+    )
 
 
 WORKER = f"{socket.gethostname()}:{os.getpid()}"[:64]
@@ -326,11 +341,9 @@ def process_item(sessions: sessionmaker[Session], item_id: int, sel: Selection,
     """Process one item; returns its result status, or None when it was already done.
     A document whose current result kept a reading by this same reader starts from it (no
     parsing or OCR again) unless the selection says `reread`; counted in stats["reused"]."""
-    items = BulkItem.__table__  # Core statements here: no ORM bookkeeping per document
+    q = _item_statements()
     with sessions() as s:
-        item = s.connection().execute(
-            select(items.c.run_id, items.c.kind, items.c.ref, items.c.state)
-            .where(items.c.id == item_id)).first()
+        item = s.connection().execute(q.item, {"item": item_id}).first()
         if item is None:  # e.g. the store file was replaced under a running run
             raise LookupError(f"bulk item {item_id} is not in the store {s.get_bind().url!r}")
     if item.state == "done":
@@ -352,7 +365,7 @@ def process_item(sessions: sessionmaker[Session], item_id: int, sel: Selection,
         return result["status"]
     document_id = item.ref if data is None else hashlib.sha256(data).hexdigest()
     with sessions() as s:
-        doc = s.connection().execute(stored_document(document_id)).first()
+        doc = s.connection().execute(q.document, {"doc": document_id}).first()
         insured = default or (insured_for(s, doc.insured_id) if doc else None)
     # the document's current result: for --skip-current and its stored reading
     current = doc if doc is not None and doc.current_result_id is not None else None
@@ -370,7 +383,7 @@ def process_item(sessions: sessionmaker[Session], item_id: int, sel: Selection,
                     _mark(s, item_id, document_id=document_id, status=stored["status"], changes={})
                 return stored["status"]
         with sessions.begin() as s:
-            twin = s.connection().scalar(earlier_twin(item.run_id, document_id))
+            twin = s.connection().scalar(q.twin, {"run": item.run_id, "doc": document_id})
             if twin is not None:
                 _mark(s, item_id, document_id=document_id, status=twin, changes={})
                 return twin
@@ -456,6 +469,9 @@ class _Worker:
             self.insured = load_insured(sel.insured_file)
         self.out = {"worker": WORKER, "pid": os.getpid(), "processed": 0, "skipped": 0,
                     "errors": 0, "claims": 0, "reused": 0}
+        # from the end of the first item (model loading) to the end of the last: items, seconds,
+        # and seconds of those in read_pages (the pipeline's overhead over raw reading)
+        self.steady: dict = {}
         # a long-lived Dask worker process (not the caller's own): settle its collector once warm
         self.settle = not _gc_settled and in_dask_worker()
 
@@ -465,6 +481,7 @@ class _Worker:
         on the item and the rest goes on."""
         for item_id in item_ids:
             self.one(item_id)
+            self._tick()
             if self.settle:  # after the first document: the model and the caches are loaded
                 settle_gc()
                 self.settle = False
@@ -492,8 +509,19 @@ class _Worker:
                 out["errors"] += 1
                 return
 
+    def _tick(self) -> None:
+        now, st = time.perf_counter(), self.steady
+        if not st:
+            st.update(t0=now, read0=P.read_clock[0], items=-1)
+        st["items"] += 1
+        st["t"], st["read"] = now, P.read_clock[0]
+
     def stats(self) -> dict:
         self.out["seconds"] = round(time.monotonic() - self.started, 3)
+        st = self.steady
+        if st.get("items", 0) > 0:
+            self.out.update(steady_items=st["items"], steady_s=round(st["t"] - st["t0"], 4),
+                            steady_read_s=round(st["read"] - st["read0"], 4))
         self.out["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         return self.out
 

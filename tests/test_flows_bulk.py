@@ -658,3 +658,16 @@ def test_a_dask_worker_settles_its_garbage_collector_once_the_caller_keeps_its_o
     # once per process: the later batch's garbage is not frozen (frozen objects may still be freed)
     assert second[0] == bulk.GC_YOUNG and second[1] <= first[1] and again is False
     assert counts(sqlite_url)["done"] == 3
+
+
+def test_a_worker_times_its_reading_against_its_whole_time(sqlite_url, tmp_path):
+    """bench/throughput.py's overhead: after the first item (model loading), the worker's time
+    and the part of it spent in read_pages, over the same items; summed per worker by the flow."""
+    sessions, sel, run_id = _run_of(sqlite_url, make_dir(tmp_path / "docs", 4))
+    out = bulk.process_batch(sqlite_url, run_id, bulk.pending(sessions, run_id), sel)
+    assert out["processed"] == 4 and out["steady_items"] == 3
+    assert 0 < out["steady_read_s"] < out["steady_s"]
+    one = bulk.process_batch(sqlite_url, run_id, [], sel)  # nothing done: no figures
+    assert "steady_s" not in one
+    merged = flows._worker_stats([out, dict(out, claims=1)])[out["worker"]]
+    assert merged["steady_items"] == 6 and merged["steady_s"] == round(2 * out["steady_s"], 4)
