@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline import process as P
 from pipeline.result import failed
-from pipeline.store import Document, Insured as InsuredRow, Original, Result, utcnow
+from pipeline.store import Document, Insured as InsuredRow, Result, utcnow
 from pipeline.store_bulk import BulkItem, BulkRun
 
 log = logging.getLogger("claimflow.bulk")
@@ -277,13 +277,9 @@ class _KnownId:
 
 def _read(sessions, item) -> tuple[bytes | None, str, dict | None]:
     """(bytes, source, failed result or None)."""
-    if item.kind == "document":
-        O = Original.__table__  # the source comes from the stored document (process_item)
+    if item.kind == "document":  # the source comes from the stored document (process_item)
         with sessions() as s:
-            orig = s.connection().execute(select(O.c.data, O.c.size).where(O.c.sha256 == item.ref)).first()
-        if orig is None or (not orig.data and orig.size):
-            raise LookupError(f"the original of document {item.ref} is not in the store")
-        return orig.data, item.ref, None
+            return P.original_bytes(s, item.ref), item.ref, None
     path = item.ref
     try:
         size = os.path.getsize(path)

@@ -17,7 +17,6 @@ import pipeline.prefect_env  # noqa: F401  (before prefect)
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import wait
-from sqlalchemy import select
 
 from pipeline import bulk
 from pipeline import process as P
@@ -68,11 +67,10 @@ def read_file(path: str) -> bytes | dict:
 def stored_source(db_url: str | None, document_id: str) -> str | None:
     """The source a stored original was first given as (None if never processed); its bytes are
     loaded only if the document must be read (read_stored)."""
-    from pipeline.store import Document, Original
+    from pipeline.store import Document
 
-    O = Original.__table__
     with _sessions(db_url)() as s:
-        if s.execute(select(O.c.sha256).where(O.c.sha256 == document_id)).first() is None:
+        if s.execute(P.statements().original_known, {"doc": document_id}).first() is None:
             raise LookupError(f"document {document_id} is not in the store")
         doc = s.get(Document, document_id)
         return doc.source if doc else None
@@ -80,15 +78,9 @@ def stored_source(db_url: str | None, document_id: str) -> str | None:
 
 @task(cache_policy=NO_CACHE, **DB_RETRIES)
 def read_stored(db_url: str | None, document_id: str) -> bytes:
-    """A stored original's bytes."""
-    from pipeline.store import Original
-
-    O = Original.__table__
+    """A stored original's bytes (LookupError if the store did not keep them)."""
     with _sessions(db_url)() as s:
-        data = s.execute(select(O.c.data).where(O.c.sha256 == document_id)).scalar_one_or_none()
-    if data is None:
-        raise LookupError(f"document {document_id} is not in the store")
-    return data
+        return P.original_bytes(s, document_id)
 
 
 @task(cache_policy=NO_CACHE, **DB_RETRIES)

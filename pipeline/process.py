@@ -74,6 +74,15 @@ def store_original(session: Session, data: bytes, digest: str, size: int | None 
                                          "kind": sniff_kind(data[:4096]) if data else None})
 
 
+def original_bytes(session: Session, digest: str) -> bytes:
+    """A kept original's bytes; LookupError when the store has none, or only its hash and size
+    (an original too big to keep)."""
+    row = session.connection().execute(statements().original_data, {"doc": digest}).first()
+    if row is None or (not row.data and row.size):
+        raise LookupError(f"the original of document {digest} is not in the store")
+    return row.data
+
+
 @lru_cache(maxsize=1)
 def statements() -> SimpleNamespace:
     """The statements written for every document, built once and run with parameters: building
@@ -83,6 +92,7 @@ def statements() -> SimpleNamespace:
     doc = bindparam("doc")
     return SimpleNamespace(
         original_known=select(O.c.sha256).where(O.c.sha256 == doc),
+        original_data=select(O.c.data, O.c.size).where(O.c.sha256 == doc),
         insert_original=insert(O),
         known=select(D.c.insured_id, D.c.current_result_id, R.c.payload)
         .select_from(D.outerjoin(R, R.c.id == D.c.current_result_id)).where(D.c.id == doc),

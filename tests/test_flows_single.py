@@ -146,3 +146,15 @@ def test_stored_profile_is_used_for_the_insured(sqlite_url):
         assert found.error_field is None and found.person == person
         assert bulk.insured_for(s, "P-404").error_field == "insured_profile_missing"
         assert bulk.insured_for(s, None) is None
+
+
+def test_a_stored_original_kept_only_as_its_hash_is_a_clear_error(sqlite_url):
+    """An original too big to keep has its hash and size in the store, not its bytes: processing
+    it by id says so, instead of reading no bytes as an empty file."""
+    sessions = session_factory(sqlite_url)
+    digest = "ab" * 32
+    with sessions.begin() as s:
+        P.store_original(s, b"%PDF-1.4 huge", digest, size=P.MAX_STORED_BYTES + 1)
+    with pytest.raises(LookupError, match=f"the original of document {digest} is not in the store"):
+        flows.process_document(document_id=digest, db_url=sqlite_url)
+    assert count(sessions, Result) == 0
