@@ -160,9 +160,25 @@ _EXTRA_NAMES = {"usa": "US", "u.s.a.": "US", "uae": "AE", "u.a.e.": "AE", "uk": 
                 "peru": "PE", "nepal": "NP", "oman": "OM", "jordan": "JO"}
 _PHONE_WORD = re.compile(r"\b(?:tel|tél|phone|telephone|telefon|telefono|telefone|telf|tlf|fax|mobile|gsm|"
                          r"mob|hotline)\b|โทร")
-PATIENT_WORDS = re.compile(r"patient|patiënt|patiente|paciente|patiente|versicherte|verzekerde|insured|"
-                           r"assure|assicurato|segurado|ผู้ป่วย|bill to|rechnungsempfanger|client|cliente|name des",
-                           re.I)
+# matched in folded (lower-case, accent-free) lines
+PATIENT_WORDS = re.compile(trie_pattern(["patient", "patiente", "paciente", "versicherte", "verzekerde", "insured",
+                                         "assure", "assicurato", "segurado", "ผู้ป่วย", "bill to",
+                                         "rechnungsempfanger", "client", "cliente", "name des"]))
+
+
+_DIGIT = re.compile(r"\d")
+_PHONE = re.compile(r"(?:(?<![\w.,-])\+|(?<![\w.,+-])00)\s?\(?(\d{1,3})\)?[\d\s().-]{6,}")
+
+
+def _phones(line: str, phone_line: bool, weight: float, add) -> None:
+    for m in _PHONE.finditer(line):
+        if not m.group(0).startswith("+") and not phone_line:
+            continue  # "0046322373149" after "Tax ID" is not a Swedish phone number
+        digits = m.group(1)
+        for n in (3, 2, 1):
+            if digits[:n] in CALLING and len(digits) >= n:
+                add(CALLING[digits[:n]], 2.5 * weight)
+                break
 
 
 @lru_cache(maxsize=1)
@@ -235,21 +251,16 @@ def _text_scores(text: str) -> tuple[tuple[str, float], ...]:
             if cc not in seen:
                 add(cc, 2.0 * weight)
                 seen.add(cc)
-        phone_line = bool(_PHONE_WORD.search(f))
-        for m in re.finditer(r"(?:(?<![\w.,-])\+|(?<![\w.,+-])00)\s?\(?(\d{1,3})\)?[\d\s().-]{6,}", line):
-            if not m.group(0).startswith("+") and not phone_line:
-                continue  # "0046322373149" after "Tax ID" is not a Swedish phone number
-            digits = m.group(1)
-            for n in (3, 2, 1):
-                if digits[:n] in CALLING and len(digits) >= n:
-                    add(CALLING[digits[:n]], 2.5 * weight)
-                    break
-        for rxp, cc, w, need in _TAX_CHECKS if _ANY_TAX_TEXT.search(line) else _TAX_OPEN:
+        digits = bool(_DIGIT.search(line))  # phones, postcodes and the open tax ids need one
+        if digits:
+            _phones(line, bool(_PHONE_WORD.search(f)), weight, add)
+        checks = _TAX_CHECKS if _ANY_TAX_TEXT.search(line) else _TAX_OPEN if digits else ()
+        for rxp, cc, w, need in checks:
             if need is not None and not any(t in line for t in need):
                 continue
             if rxp.search(line):
                 add(cc, w * weight)
-        for rxp, cc, w in POSTCODES:
+        for rxp, cc, w in POSTCODES if digits else ():
             if rxp.search(line):
                 add(cc, w * weight)
     lang = detect_language(text)

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from extractors.textutil import fold
+from extractors.textutil import fold, trie_pattern
 
 _MONTHS = {
     1: "january jan januari januar janner jaenner janvier janv enero ene gennaio gen janeiro",
@@ -33,7 +33,7 @@ for _i, (_full, _abbr) in enumerate(_THAI, start=1):
     THAI_MONTHS[_abbr] = _i
     THAI_MONTHS[_abbr.replace(".", "")] = _i
 
-_mon = "|".join(sorted(MONTHS, key=len, reverse=True))
+_mon = trie_pattern(MONTHS)  # longest month name first, as a trie (see trie_pattern)
 _thai = "|".join(re.escape(k) for k in sorted(THAI_MONTHS, key=len, reverse=True))
 _ord = r"(?:st|nd|rd|th|er|re|e|eme|o|º|°|\.)?"
 
@@ -44,6 +44,9 @@ DAY_MONTH = re.compile(
 )
 MONTH_DAY = re.compile(rf"(?<![\w])({_mon})\b\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)")
 THAI = re.compile(rf"(\d{{1,2}})\s*({_thai})\s*(?:พ\.ศ\.|พ\.ศ|ค\.ศ\.)?\s*(\d{{4}}|\d{{2}})(?!\d)")
+
+
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass
@@ -79,6 +82,8 @@ def _mk(y: int, m: int, d: int) -> date | None:
 
 def find_dates(text: str) -> list[DateHit]:
     """All dates in one line of text (original text; matching is done on a folded copy)."""
+    if not _DIGIT.search(text):  # every form has a digit (\d also matches Thai digits)
+        return []
     f = fold(text)
     hits: list[DateHit] = []
     taken: list[tuple[int, int]] = []

@@ -12,7 +12,7 @@ from extractors.country import best_country, country_hints
 from extractors.currency import CODES, currency_of_country, find_mentions, minor_units, resolve
 from extractors.dates import DateHit, find_dates, resolve_order
 from extractors.lang import detect_language
-from extractors.numbers import Amount, find_numbers
+from extractors.numbers import Amount, find_numbers, with_hint
 from extractors.textutil import Line, build_lines, fold, has_letters
 from extractors.types import Extraction, FieldValue, LineItem, Page
 
@@ -56,6 +56,8 @@ def extract_fields(pages: list[Page]) -> Extraction:
 # ---------------------------------------------------------------- rows and labels
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    if not spans:
+        return text
     chars = list(text)
     for a, b in spans:
         for i in range(a, b):
@@ -89,14 +91,24 @@ def _classify(label: str) -> tuple[str | None, int]:
     return best[2], best[0]
 
 
-def _rows(lines: list[Line], dates_of: list[list[DateHit]], hint_decimal: str | None,
-          minor: int | None) -> list[Row]:
-    rows = []
+def _numbers(lines: list[Line], dates_of: list[list[DateHit]]) -> list[tuple[str, list[Amount]]]:
+    """Each line with its dates masked, and the numbers in it read with no document hints."""
+    out = []
     for ln, dates in zip(lines, dates_of):
-        masked = _mask(ln.text, [(d.start, d.end) for d in dates]
-                       + [m.span() for m in _PHONE.finditer(ln.text)]
-                       + [m.span() for m in _LONG_ID.finditer(ln.text)])
-        amts = find_numbers(masked, hint_decimal, minor)
+        masked = _mask(ln.text, [(d.start, d.end) for d in dates])
+        out.append((masked, find_numbers(masked)))
+    return out
+
+
+def _rows(lines: list[Line], dates_of: list[list[DateHit]], numbers: list[tuple[str, list[Amount]]],
+          hint_decimal: str | None, minor: int | None) -> list[Row]:
+    rows = []
+    for ln, dates, (masked, found) in zip(lines, dates_of, numbers):
+        ids = [m.span() for m in _PHONE.finditer(ln.text)] + [m.span() for m in _LONG_ID.finditer(ln.text)]
+        if ids:  # phones and long ids are not amounts: read the line again without them
+            amts = find_numbers(_mask(masked, ids), hint_decimal, minor)
+        else:
+            amts = with_hint(found, masked, hint_decimal, minor)
         first = amts[0].start if amts else len(ln.text)
         label = ln.folded[:first]
         cat, start = _classify(label)
@@ -104,11 +116,10 @@ def _rows(lines: list[Line], dates_of: list[list[DateHit]], hint_decimal: str | 
     return rows
 
 
-def _doc_decimal(lines: list[Line], dates_of: list[list[DateHit]]) -> str | None:
+def _doc_decimal(lines: list[Line], numbers: list[tuple[str, list[Amount]]]) -> str | None:
     c = Counter()
-    for ln, dates in zip(lines, dates_of):
-        masked = _mask(ln.text, [(d.start, d.end) for d in dates])
-        for a in find_numbers(masked):
+    for ln, (_, found) in zip(lines, numbers):
+        for a in found:
             if a.decimal_sep and len(ln.text[a.start:a.end].split(a.decimal_sep)[-1]) == 2:
                 c[a.decimal_sep] += 1
     if not c:
@@ -637,7 +648,8 @@ def _extract(pages: list[Page]) -> Extraction:
     if cc:
         ex.country = FieldValue(cc, cconf, [])
     dates_of = [find_dates(ln.text) for ln in lines]  # read only by both
-    rows = _rows(lines, dates_of, _doc_decimal(lines, dates_of), minor_units(cur))
+    numbers = _numbers(lines, dates_of)
+    rows = _rows(lines, dates_of, numbers, _doc_decimal(lines, numbers), minor_units(cur))
     _mark_items(rows)
     ex.line_items = _items(rows)
     ex.total_amount = _total(rows, ex.line_items, ex)

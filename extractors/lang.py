@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from extractors.textutil import fold
 
@@ -27,6 +28,7 @@ _STRONG = {
 }
 
 
+@lru_cache(maxsize=8)  # a document asks twice: for its language and for its country evidence
 def detect_language(text: str) -> str | None:
     if not text or not text.strip():
         return None

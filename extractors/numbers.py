@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from extractors.currency import CODES
+
 GROUP_CHARS = ".,'’\u00a0\u202f\u2009 "
 SPACES = "\u00a0\u202f\u2009 "
 MINUS = "-−–"
@@ -20,9 +22,12 @@ class Amount:
     end: int = 0
 
 
+_SEP = re.compile(r"[.,'’\u00a0\u202f\u2009 ]")
+
+
 def _split(core: str) -> tuple[list[str], list[str]] | None:
-    groups = re.split(r"[.,'’\u00a0\u202f\u2009 ]", core)
-    seps = re.findall(r"[.,'’\u00a0\u202f\u2009 ]", core)
+    groups = _SEP.split(core)
+    seps = _SEP.findall(core)
     if any(not g.isdigit() for g in groups):
         return None
     return groups, seps
@@ -102,23 +107,33 @@ GLUED = re.compile(r"(?:[A-Z]{3}|Rp|RM|R\$|S\$|US\$|HK\$|A\$|C\$|NZ\$|MX\$|kr|Kr
 GLUED_AFTER = re.compile(r"^(?:[A-Z]{3}|kr|zł|Kč|Ft|TL|บาท|฿|€|\$|\.-|,-|-)")
 
 
-def _glued_ok(text: str, start: int, end: int) -> bool:
-    from extractors.currency import CODES
+_WORD_AFTER = re.compile(r"[^\W\d_]+")
+_CODE = re.compile(r"[A-Z]{3}")
 
+
+def _word_before(text: str) -> str:
+    """The letters (then an optional "$") that end `text`: what `[^\\W\\d_]*\\$?$` matches."""
+    i = len(text) - (1 if text.endswith("$") else 0)
+    j = i
+    while j and text[j - 1].isalnum() and not text[j - 1].isdecimal():
+        j -= 1
+    return text[j:]
+
+
+def _glued_ok(text: str, start: int, end: int) -> bool:
     before = text[:start]
     if before and (before[-1].isalpha() or before[-1] == "$"):
-        m = re.search(r"[^\W\d_]*\$?$", before)
-        tok = m.group(0) if m else ""
-        if re.fullmatch(r"[A-Z]{3}", tok):
+        tok = _word_before(before)
+        if _CODE.fullmatch(tok):
             if tok not in CODES:
                 return False
         elif not GLUED.search(tok) and tok != "$":
             return False
     after = text[end:]
     if after and (after[0].isalpha() or after[0] == "_"):
-        m = re.match(r"[^\W\d_]+", after)
+        m = _WORD_AFTER.match(after)
         tok = m.group(0) if m else ""
-        if re.fullmatch(r"[A-Z]{3}", tok):
+        if _CODE.fullmatch(tok):
             return tok in CODES
         if not GLUED_AFTER.match(tok):
             return False
@@ -137,6 +152,26 @@ def find_numbers(text: str, hint_decimal: str | None = None, minor_units: int | 
     return out
 
 
+def with_hint(found: list[Amount], text: str, hint_decimal: str | None,
+              minor_units: int | None) -> list[Amount]:
+    """`find_numbers(text, hint_decimal, minor_units)` from `found = find_numbers(text)`: the two
+    differ only in the numbers read as ambiguous ("1.234"), which parse either way, so the runs
+    split the same and only those numbers are read again."""
+    if hint_decimal is None and minor_units is None:
+        return found
+    out = []
+    for a in found:
+        if a.ambiguous:
+            b = parse_number(text[a.start:a.end], hint_decimal, minor_units)
+            b.start, b.end = a.start, a.end
+            a = b
+        out.append(a)
+    return out
+
+
+_PIECE = re.compile(r"[^ ]+")
+
+
 def _split_run(run: str, start: int, hint, minor) -> list[Amount]:
     """Parse a run; if it is not one number, split at spaces (rightmost longest first)."""
     run_stripped = run.rstrip(".,")
@@ -144,7 +179,7 @@ def _split_run(run: str, start: int, hint, minor) -> list[Amount]:
     if a is not None:
         a.start, a.end = start, start + len(run_stripped)
         return [a]
-    pieces = [(m.start(), m.end()) for m in re.finditer(r"[^ ]+", run)]
+    pieces = [m.span() for m in _PIECE.finditer(run)]
     if len(pieces) <= 1:
         return []
     if len(pieces) > 12:  # a long run of numbers (ids, garbage): each piece alone

@@ -67,3 +67,31 @@ def test_roundtrip_every_locale(value, style):
     found = find_numbers(text)
     assert len(found) == 1, text
     assert found[0].value == value
+
+
+_PIECES = ["1.234", "1,234", "0.500", "12.345", "1.234,56", "12,00", "1 234", "(1.250)", "2.500-", "EUR",
+           "Rp", "USD", "kr", "$", "abc", " ", "  ", ".", ",", "7", "1'234", "CHF1.234", "12,345,678"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(parts=st.lists(st.sampled_from(_PIECES), min_size=1, max_size=8),
+       hint=st.sampled_from([None, ".", ","]), minor=st.sampled_from([None, 0, 2]))
+def test_reading_with_hints_afterwards_matches_reading_with_them(parts, hint, minor):
+    """fields reads each line once with no hints and applies the document's hints afterwards."""
+    from extractors.numbers import with_hint
+
+    text = "".join(parts)
+    direct = find_numbers(text, hint, minor)
+    after = with_hint(find_numbers(text), text, hint, minor)
+    assert [(a.value, a.decimal_sep, a.group_sep, a.ambiguous, a.start, a.end) for a in after] == \
+        [(a.value, a.decimal_sep, a.group_sep, a.ambiguous, a.start, a.end) for a in direct]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="abXYZ$1 _²½éภู้.-€", max_size=8))
+def test_letters_before_a_number_as_the_pattern_reads_them(text):
+    import re
+
+    from extractors.numbers import _word_before
+
+    assert _word_before(text) == re.search(r"[^\W\d_]*\$?$", text).group(0)
