@@ -83,18 +83,12 @@ class Line:
         return min((w.y0 for w in self.words), default=0.0)
 
 
-def _gap_is_column(prev: Word, w: Word, row_h: float) -> bool:
-    """A gap wider than ~a digit pair separates columns; single spaces do not."""
-    return (w.x0 - prev.x1) > 0.9 * row_h
-
-
 def _row_height(ws: list[Word]) -> float:
     hs = sorted(w.y1 - w.y0 for w in ws)
     return max(1.0, hs[len(hs) // 2]) if hs else 1.0
 
 
 _RULE = re.compile(r"[|\[\]¦]+")
-_THAI = re.compile(r"[\u0e00-\u0e7f]")
 
 
 def _clean_row(ws: list[Word]) -> tuple[list[Word], set[int]]:
@@ -106,7 +100,7 @@ def _clean_row(ws: list[Word]) -> tuple[list[Word], set[int]]:
         t = w.text.strip() if w.text else ""
         if not t:
             continue
-        if _RULE.fullmatch(t):
+        if t[0] in "|[]¦" and _RULE.fullmatch(t):
             if out:
                 breaks.add(len(out) - 1)
             continue
@@ -140,25 +134,32 @@ def build_lines(pages: list[Page]) -> list[Line]:
             parts: list[str] = []
             spans: list[tuple[int, int]] = []
             pos = 0
-            row_h = _row_height(ws)
+            column_gap = 0.9 * _row_height(ws)  # a gap wider than ~a digit pair separates columns
+            prev = None
             for i, w in enumerate(ws):
-                if i:
-                    prev = ws[i - 1]
-                    if (i - 1) in breaks or _gap_is_column(prev, w, row_h):
+                t = w.text
+                if prev is not None:
+                    if (i - 1) in breaks or (w.x0 - prev.x1) > column_gap:
                         sep = "  "
-                    elif _THAI.match(w.text[0]) and _THAI.match(prev.text[-1]) and _thai_tight(prev, w):
+                    elif _is_thai(t[0]) and _is_thai(prev.text[-1]) and _thai_tight(prev, w):
                         sep = ""
                     else:
                         sep = " "
                     parts.append(sep)
                     pos += len(sep)
-                t = w.text.translate(THAI_DIGITS)
+                if not t.isascii():
+                    t = t.translate(THAI_DIGITS)
                 parts.append(t)
                 spans.append((pos, pos + len(t)))
                 pos += len(t)
+                prev = w
             text = "".join(parts)
             out.append(Line(page.index, len(out), ws, text, fold(text), spans))
     return out
+
+
+def _is_thai(c: str) -> bool:
+    return "\u0e00" <= c <= "\u0e7f"
 
 
 def _thai_tight(prev: Word, w: Word) -> bool:
