@@ -125,8 +125,11 @@ def stay(text: str) -> tuple[int | None, str]:
     adm = dis = None
     nights = None
     for line in fold(text).splitlines():
-        found = dated(line)
         a, d = _ADM.search(line), _DIS.search(line)
+        m = _NIGHTS.search(line)
+        if not (a or d or m):  # a line's dates count only next to one of these labels
+            continue
+        found = dated(line)
         pair = _pair(found, a, d) if a and d else None
         if pair:
             adm, dis = adm or pair[0], dis or pair[1]
@@ -135,7 +138,6 @@ def stay(text: str) -> tuple[int | None, str]:
                 adm = adm or _labelled(found, list(_ADM.finditer(line)), d)
             if found and d:
                 dis = dis or _labelled(found, list(_DIS.finditer(line)), a)
-        m = _NIGHTS.search(line)
         if m and nights is None and not found:
             nights = int(m.group(2))
     if adm and dis:
