@@ -218,3 +218,21 @@ def test_line_memory_is_bounded(monkeypatch):
     for k in range(6):
         c.classify("Invoice", [(f"Consultation {k}", Decimal("10.00"))], {}, "EUR")
     assert list(c._lines) == ["Consultation 3", "Consultation 4", "Consultation 5"]
+
+
+@pytest.mark.parametrize("text", [
+    # a long invoice: the head cut at a space fills the document pass
+    "\n".join(f"Consultation cardiologist {i} 12.03.2024 EUR 1.234,56 Hospital St. Mary" for i in range(40)),
+    # a head of one long word (a single unknown token) does not: the whole text is read
+    "x" * 790 + " " + "physiotherapy session " * 200,
+    "y" * 2000,  # no space to cut at
+    "short text",
+], ids=["fills", "falls_short", "no_space", "short"])
+def test_the_document_pass_reads_the_same_tokens_from_a_head_of_the_text(clf, text):
+    import torch
+
+    from models.classify import MAX_DOC
+
+    ids, mask = clf._encode_doc(text)
+    whole_ids, whole_mask = clf._encode([text], MAX_DOC)
+    assert torch.equal(ids, whole_ids) and torch.equal(mask, whole_mask)
