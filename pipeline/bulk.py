@@ -98,6 +98,15 @@ def open_run(sessions: sessionmaker[Session], sel: Selection) -> tuple[int, bool
         return run.id, False
 
 
+def load_rates(sessions: sessionmaker[Session]) -> int:
+    """Load the bundled ECB history into a store that has none (rows inserted; 0 if present).
+    Run before the workers start: otherwise the first worker to convert an amount loads it
+    (~220,000 rows, ~1.2 s) holding the store's write lock, and on SQLite every other worker
+    waits for it in the middle of its work."""
+    from pipeline import fx_ecb
+
+    return fx_ecb.load_bundled(sessions.kw["bind"])
+
 def pending(sessions: sessionmaker[Session], run_id: int) -> list[int]:
     with sessions() as s:
         return list(s.scalars(select(BulkItem.id).where(BulkItem.run_id == run_id,

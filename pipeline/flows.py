@@ -224,6 +224,11 @@ def open_run(db_url: str | None, sel: bulk.Selection) -> tuple[int, bool]:
     return bulk.open_run(_sessions(db_url), sel)
 
 
+@task(cache_policy=NO_CACHE, **DB_RETRIES)
+def load_rates(db_url: str | None) -> int:
+    return bulk.load_rates(_sessions(db_url))
+
+
 @task(cache_policy=NO_CACHE, **BATCH_RETRIES, task_run_name="worker-{n}")
 def drain(db_url: str, run_id: int, sel: bulk.Selection, size: int | None, n: int,
           workers: int = 1) -> dict:
@@ -258,6 +263,7 @@ def backlog_reprocess(paths: list[str] | None = None, document_ids: list[str] | 
                          query=query, force=force, insured_file=insured_file, reread=reread)
     sessions = _sessions(db_url)
     run_id, resumed = open_run(db_url, sel)
+    load_rates(db_url)  # a fresh store's rates, before the workers need them
     batch_stats: list[dict] = []
     failures: list[str] = []
     for _ in range(rounds):

@@ -117,6 +117,26 @@ def test_reprocess_counts_history_and_change_summary(sqlite_url, tmp_path, on_se
     assert counts(sqlite_url)["results"] == 10
 
 
+
+def test_a_fresh_store_gets_its_rates_before_any_worker_starts(sqlite_url, tmp_path, on_server,
+                                                               monkeypatch):
+    """Otherwise the first worker to convert loads them, holding the write lock the others wait on."""
+    from pipeline import fx_ecb
+
+    docs = make_dir(tmp_path / "docs", 2)
+    ends, real = [], bulk.drain
+
+    def spy(db_url, *a, **k):
+        with session_factory(db_url)() as s:
+            ends.append(fx_ecb.span(s)[1])
+        return real(db_url, *a, **k)
+
+    monkeypatch.setattr(bulk, "drain", spy)
+    out = flows.run_backlog(workers=0, paths=[str(docs)], db_url=sqlite_url)
+    assert out["done"] == 2 and len(ends) == 1
+    assert ends[0] is not None  # the bundled ECB history was in the store already
+    assert bulk.load_rates(session_factory(sqlite_url)) == 0  # loaded once, not twice
+
 def test_store_queries_select_by_version_status_and_queue_age(sqlite_url, tmp_path, monkeypatch):
     from pipeline.bulk_query import QueryError, select_documents
 
