@@ -135,22 +135,53 @@ def clean(gray: np.ndarray) -> np.ndarray:
     on the binary image.
     """
     den = cv2.medianBlur(gray, 3)
-    binary = cv2.adaptiveThreshold(den, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, 41, 15)
+    binary = adaptive_threshold(den, 41, 15)
+    del den  # working images reach 40 MB: hold as few copies at once as possible
     return remove_rules(binary)
+
+
+STRIP_ROWS = 512  # rows thresholded at a time
+
+
+def adaptive_threshold(gray: np.ndarray, block: int, c: float) -> np.ndarray:
+    """cv2.adaptiveThreshold (Gaussian mean, binary) in strips of STRIP_ROWS rows, each read
+    with the block's half height of rows around it, so every pixel sees the neighbourhood it
+    sees in the whole image: the same output. OpenCV converts the whole image to float for
+    its Gaussian mean, 4 bytes per pixel (~90 MB on a 23-megapixel working image, twice that
+    with two threads); a strip needs a few MB."""
+    h = gray.shape[0]
+    args = (255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, c)
+    if h <= 2 * STRIP_ROWS:
+        return cv2.adaptiveThreshold(gray, *args)
+    m = block // 2
+    out = np.empty_like(gray)
+    for y in range(0, h, STRIP_ROWS):
+        y0, y1, end = max(0, y - m), min(h, y + STRIP_ROWS + m), min(h, y + STRIP_ROWS)
+        out[y:end] = cv2.adaptiveThreshold(gray[y0:y1], *args)[y - y0:end - y0]
+    return out
+
+
+def _whiten(binary: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """A copy of `binary` made white (255) wherever `mask` is non-zero; `mask` is overwritten.
+    The same as np.where(mask > 0, 255, binary) without its boolean and int temporaries."""
+    cv2.threshold(mask, 0, 255, cv2.THRESH_BINARY, dst=mask)
+    return cv2.bitwise_or(binary, mask)
 
 
 def remove_rules(binary: np.ndarray) -> np.ndarray:
     """Erase long horizontal/vertical table rules (black on white); tesseract drops whole
     table rows when cell borders touch the text (sample scan: 2 of 6 rows read -> 6 of 6)."""
     h, w = binary.shape
-    inv = 255 - binary
+    inv = cv2.bitwise_not(binary)
     rule = int(4 * TARGET_CHAR_PX)  # working images have ~30 px glyphs; rules are far longer
     hk = cv2.getStructuringElement(cv2.MORPH_RECT, (max(rule, w // 25), 1))
     vk = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(rule, h // 25)))
-    rules = cv2.morphologyEx(inv, cv2.MORPH_OPEN, hk) | cv2.morphologyEx(inv, cv2.MORPH_OPEN, vk)
-    if rules.any():
-        rules = cv2.dilate(rules, np.ones((3, 3), np.uint8))
-        binary = np.where(rules > 0, 255, binary).astype(np.uint8)
+    rules = cv2.morphologyEx(inv, cv2.MORPH_OPEN, hk)
+    cv2.bitwise_or(rules, cv2.morphologyEx(inv, cv2.MORPH_OPEN, vk), dst=rules)
+    del inv
+    if cv2.countNonZero(rules):
+        binary = _whiten(binary, cv2.dilate(rules, np.ones((3, 3), np.uint8)))
+    del rules
     return remove_bars(binary)
 
 
@@ -161,7 +192,7 @@ def remove_bars(binary: np.ndarray) -> np.ndarray:
     tall and 12 times taller than wide with another such run straight above or below it
     (a gap under half a glyph); a tall thin letter ('l', 'I', '1') has none."""
     t = TARGET_CHAR_PX
-    runs = cv2.morphologyEx(255 - binary, cv2.MORPH_OPEN,
+    runs = cv2.morphologyEx(cv2.bitwise_not(binary), cv2.MORPH_OPEN,
                             cv2.getStructuringElement(cv2.MORPH_RECT, (1, int(1.7 * t))))
     contours, _ = cv2.findContours(runs, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     boxes = np.array([cv2.boundingRect(c) for c in contours[:3000]], dtype=np.float64).reshape(-1, 4)
@@ -175,10 +206,10 @@ def remove_bars(binary: np.ndarray) -> np.ndarray:
     mask = np.zeros_like(binary)
     for x, y, w, h in boxes[near.any(axis=1)].astype(int):
         mask[y:y + h, x:x + w] = runs[y:y + h, x:x + w]
-    if not mask.any():
+    del runs
+    if not cv2.countNonZero(mask):
         return binary
-    mask = cv2.dilate(mask, np.ones((3, 3), np.uint8))
-    return np.where(mask > 0, 255, binary).astype(np.uint8)
+    return _whiten(binary, cv2.dilate(mask, np.ones((3, 3), np.uint8)))
 
 
 def _as3(m: np.ndarray) -> np.ndarray:
