@@ -107,6 +107,7 @@ def load_rates(sessions: sessionmaker[Session]) -> int:
 
     return fx_ecb.load_bundled(sessions.kw["bind"])
 
+
 def pending(sessions: sessionmaker[Session], run_id: int) -> list[int]:
     with sessions() as s:
         return list(s.scalars(select(BulkItem.id).where(BulkItem.run_id == run_id,
