@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from extractors.currency import COUNTRY_CURRENCY
 from extractors.lang import detect_language
+from extractors.textutil import DIGIT as _DIGIT
 from extractors.textutil import fold, trie_pattern
 
 CALLING = {
@@ -166,7 +167,6 @@ PATIENT_WORDS = re.compile(trie_pattern(["patient", "patiente", "paciente", "ver
                                          "rechnungsempfanger", "client", "cliente", "name des"]))
 
 
-_DIGIT = re.compile(r"\d")
 _PHONE = re.compile(r"(?:(?<![\w.,-])\+|(?<![\w.,+-])00)\s?\(?(\d{1,3})\)?[\d\s().-]{6,}")
 
 

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from extractors.textutil import DIGIT as _DIGIT
 from extractors.textutil import fold, trie_pattern
 
 _MONTHS = {
@@ -44,9 +45,6 @@ DAY_MONTH = re.compile(
 )
 MONTH_DAY = re.compile(rf"(?<![\w])({_mon})\b\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)")
 THAI = re.compile(rf"(\d{{1,2}})\s*({_thai})\s*(?:พ\.ศ\.|พ\.ศ|ค\.ศ\.)?\s*(\d{{4}}|\d{{2}})(?!\d)")
-
-
-_DIGIT = re.compile(r"\d")
 
 
 @dataclass

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from extractors.types import Page, Word
 
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+DIGIT = re.compile(r"\d")  # any decimal digit, Thai ones included
 
 
 def fold_char(c: str) -> str:
