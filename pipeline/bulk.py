@@ -347,6 +347,35 @@ def process_item(sessions: sessionmaker[Session], item_id: int, sel: Selection,
     """Process one item; returns its result status, or None when it was already done.
     A document whose current result kept a reading by this same reader starts from it (no
     parsing or OCR again) unless the selection says `reread`; counted in stats["reused"]."""
+    ready = prepare_item(sessions, item_id, sel, default)
+    if not isinstance(ready, Ready):
+        return ready
+    extracted = ready.extracted
+    classified = None if isinstance(extracted, dict) else P.classify_stage(extracted[0], ready.source)
+    return finish_item(sessions, ready, classified, cfg, stats)
+
+
+@dataclass
+class Ready:
+    """An item read and extracted, waiting for its classification and its save."""
+
+    item_id: int
+    run_id: int
+    document_id: str
+    source: str
+    data: bytes | None
+    new: bool  # not in the store yet: its original is saved with its result
+    insured: P.Insured | None
+    versions: dict
+    reused: bool  # extracted from the stored reading
+    extracted: Any  # (extraction, pages), or the `failed` result of a file that cannot be read
+
+
+def prepare_item(sessions: sessionmaker[Session], item_id: int, sel: Selection,
+                 default: P.Insured | None) -> Ready | str | None:
+    """An item up to its classification (a Ready), or its status when it needs no analysis: a
+    file that cannot be opened, up to date (`sel.force` off), the same bytes done earlier in the
+    run; None when it was done already. Writes only those marks."""
     q = _item_statements()
     with sessions() as s:
         item = s.connection().execute(q.item, {"item": item_id}).first()
@@ -363,16 +392,15 @@ def process_item(sessions: sessionmaker[Session], item_id: int, sel: Selection,
             result = P.record_too_large(item.ref, early["too_large"], sessions, default)
         else:
             result = early
-        try:
-            with sessions.begin() as s:
-                _mark(s, item_id, document_id=result["document_id"], status=result["status"])
-        except _AlreadyDone:
-            return None
-        return result["status"]
+        return _mark_now(sessions, item_id, document_id=result["document_id"],
+                         status=result["status"])
     document_id = item.ref if data is None else hashlib.sha256(data).hexdigest()
     with sessions() as s:
-        doc = s.connection().execute(q.document, {"doc": document_id}).first()
+        c = s.connection()
+        doc = c.execute(q.document, {"doc": document_id}).first()
         insured = default or (insured_for(s, doc.insured_id) if doc else None)
+        # a first look, so that a twin is not read again; decided when saving (finish_item)
+        twin = c.scalar(q.twin, {"run": item.run_id, "doc": document_id})
     # the document's current result: for --skip-current and its stored reading
     current = doc if doc is not None and doc.current_result_id is not None else None
     versions = P.current_versions(insured)
@@ -381,31 +409,57 @@ def process_item(sessions: sessionmaker[Session], item_id: int, sel: Selection,
         source = doc.source if doc is not None else item.ref
         if reading is None or doc is None:
             data, _, _ = _read(sessions, item)
+    if not sel.force:
+        stored = P.up_to_date(current, versions, source)
+        if stored is not None:  # up to date: nothing to do, nothing changed
+            return _mark_now(sessions, item_id, document_id=document_id, status=stored["status"],
+                             changes={})
+    if twin is not None:
+        return _mark_now(sessions, item_id, document_id=document_id, status=twin, changes={})
+    extracted = reading or P.extract_stage(data, document_id, source)
+    return Ready(item_id, item.run_id, document_id, source, data, doc is None, insured, versions,
+                 reading is not None, extracted)
+
+
+def finish_item(sessions: sessionmaker[Session], r: Ready, classified, cfg,
+                stats: dict | None = None) -> str | None:
+    """Convert, evaluate, route and save a prepared item with its classification (a
+    process.classify_stage answer); its status, or None when it was done already."""
+    q = _item_statements()
     try:
-        if not sel.force:
-            stored = P.up_to_date(current, versions, source)
-            if stored is not None:  # up to date: nothing to do, nothing changed
-                with sessions.begin() as s:
-                    _mark(s, item_id, document_id=document_id, status=stored["status"], changes={})
-                return stored["status"]
         with sessions.begin() as s:
-            twin = s.connection().scalar(q.twin, {"run": item.run_id, "doc": document_id})
+            twin = s.connection().scalar(q.twin, {"run": r.run_id, "doc": r.document_id})
             if twin is not None:
-                _mark(s, item_id, document_id=document_id, status=twin, changes={})
+                _mark(s, r.item_id, document_id=r.document_id, status=twin, changes={})
                 return twin
-            result, evidence = P.analyse(s, data, document_id, source, insured, cfg, reading)
+            if isinstance(r.extracted, dict):  # a file that cannot be read: kept with its error
+                result, evidence = r.extracted, {}
+            else:
+                ext, pages = r.extracted
+                result, evidence = P.decide(s, ext, pages, classified, r.document_id, r.source,
+                                            r.insured, cfg)
             # written after the analysis so a SQLite write lock is never held during OCR;
             # one commit per document: original, result, claim, review item, checkpoint
-            if doc is None:  # a stored document's original is kept already (foreign key)
-                P.store_original(s, data, document_id)
-            row = P.save(s, result, evidence, insured, versions)
-            _mark(s, item_id, document_id=document_id, result_id=row.id, status=result["status"],
-                  changes=row.changes)
+            if r.new:  # a stored document's original is kept already (foreign key)
+                P.store_original(s, r.data, r.document_id)
+            row = P.save(s, result, evidence, r.insured, r.versions)
+            _mark(s, r.item_id, document_id=r.document_id, result_id=row.id,
+                  status=result["status"], changes=row.changes)
     except _AlreadyDone:
         return None
-    if reading is not None and stats is not None:
+    if r.reused and stats is not None:
         stats["reused"] = stats.get("reused", 0) + 1
     return result["status"]
+
+
+def _mark_now(sessions, item_id: int, **values) -> str | None:
+    """Mark an item done in its own transaction; its status, or None if it was done already."""
+    try:
+        with sessions.begin() as s:
+            _mark(s, item_id, **values)
+    except _AlreadyDone:
+        return None
+    return values["status"]
 
 
 THREADS_ENV = "CLAIMFLOW_WORKER_THREADS"  # set for local workers by flows.worker_environ
@@ -453,6 +507,10 @@ def settle_gc() -> bool:
     return True
 
 
+# a worker classifies the documents it has read in groups of about this much reading (and at
+# most GROUP_MAX): one classifier call per group (see Classifier.classify_many); a group's items
+# are saved when it is classified, so a worker stopped mid-group reads those few again
+GROUP_SECONDS, GROUP_MAX = 0.5, 32
 ITEM_RETRY_DELAYS = (0.2, 0.5, 1.0)  # seconds between attempts of one item on transient errors
 
 
@@ -482,15 +540,55 @@ class _Worker:
         self.settle = not _gc_settled and in_dask_worker()
 
     def run(self, item_ids: list[int]) -> None:
-        """Process items one by one. Transient database errors are retried per item and then
-        raised (the Prefect task retries, skipping finished items); any other error is recorded
-        on the item and the rest goes on."""
+        """Process items in groups: each item read and extracted, then the group classified in
+        one classifier call, then each item saved in its own transaction. A group holds about
+        GROUP_SECONDS of reading (one scan, a dozen text PDFs). An item that fails on the way goes
+        through the one-item path (`one`): transient database errors are retried per item and
+        then raised (the Prefect task retries, skipping finished items); any other error is
+        recorded on the item and the rest goes on."""
+        group: list[Ready] = []
+        started = time.perf_counter()
         for item_id in item_ids:
-            self.one(item_id)
-            self._tick()
-            if self.settle:  # after the first document: the model and the caches are loaded
-                settle_gc()
-                self.settle = False
+            try:
+                ready = prepare_item(self.sessions, item_id, self.sel, self.insured)
+            except Exception:  # retried, or recorded on the item, by the one-item path
+                if group:  # saved first: items are saved in their order
+                    self._finish(group)
+                    group, started = [], time.perf_counter()
+                self.one(item_id)
+                self._after_one()
+                continue
+            if not isinstance(ready, Ready):  # needed no analysis
+                self.out["processed" if ready else "skipped"] += 1
+                self._after_one()
+                continue
+            group.append(ready)
+            # the worker's first item alone: it loads the model, and the worker's steady time
+            # (its reading against its whole time, see _tick) is counted from its end
+            if not self.steady or len(group) >= GROUP_MAX or \
+                    time.perf_counter() - started >= GROUP_SECONDS:
+                self._finish(group)
+                group, started = [], time.perf_counter()
+        if group:
+            self._finish(group)
+
+    def _finish(self, group: list[Ready]) -> None:
+        todo = [r for r in group if not isinstance(r.extracted, dict)]
+        classified = dict(zip((r.item_id for r in todo), P.classify_stages(
+            [r.extracted[0] for r in todo], [r.source for r in todo]))) if todo else {}
+        for r in group:
+            try:
+                status = finish_item(self.sessions, r, classified.get(r.item_id), self.cfg, self.out)
+                self.out["processed" if status else "skipped"] += 1
+            except Exception:  # e.g. another worker saved the same bytes: the one-item path
+                self.one(r.item_id)
+            self._after_one()
+
+    def _after_one(self) -> None:
+        self._tick()
+        if self.settle:  # after the first document: the model and the caches are loaded
+            settle_gc()
+            self.settle = False
 
     def one(self, item_id: int) -> None:
         out = self.out

@@ -131,8 +131,12 @@ read_clock = [0.0]
 def classify(ext: Extraction):
     from models.classify import get_classifier
 
+    return get_classifier().classify(*classifier_input(ext))
+
+
+def classifier_input(ext: Extraction) -> tuple:
     items = [(li.description, li.amount) for li in ext.line_items]
-    return get_classifier().classify(ext.text, items, ext.country_hints, ext.currency.value)
+    return ext.text, items, ext.country_hints, ext.currency.value
 
 
 def model_version() -> str | None:
@@ -250,11 +254,27 @@ def extract_stage(data: bytes, document_id: str, source: str) -> tuple[Extractio
 def classify_stage(ext: Extraction, source: str) -> tuple[Any, list[str]]:
     """(classification or None, the review reasons it raised)."""
     try:
-        cls = classify(ext)
-        return cls, [f"classifier:{n}" for n in getattr(cls, "notes", []) if n in WEAK_GUESS_NOTES]
+        return _classified(classify(ext))
     except Exception as e:
         log.error("classifier failed on %s: %s", source, e)
         return None, ["classifier_unavailable"]
+
+
+def classify_stages(exts: list[Extraction], sources: list[str]) -> list[tuple[Any, list[str]]]:
+    """classify_stage of each extraction, the group in one classifier call (bulk workers); one
+    by one if that call fails, so one document's failure is that document's alone."""
+    try:
+        from models.classify import get_classifier
+
+        return [_classified(c) for c in get_classifier().classify_many(
+            [classifier_input(e) for e in exts])]
+    except Exception as e:
+        log.warning("classifying %d documents together failed (%s); one by one", len(exts), e)
+        return [classify_stage(e, s) for e, s in zip(exts, sources)]
+
+
+def _classified(cls) -> tuple[Any, list[str]]:
+    return cls, [f"classifier:{n}" for n in getattr(cls, "notes", []) if n in WEAK_GUESS_NOTES]
 
 
 def decide(session: Session, ext: Extraction, pages: list, classified: tuple[Any, list[str]],

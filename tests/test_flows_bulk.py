@@ -519,14 +519,14 @@ def test_a_worker_stopped_by_the_database_gives_back_what_it_did_not_finish(sqli
                                                                             monkeypatch):
     sessions, sel, run_id = _run_of(sqlite_url, make_dir(tmp_path / "docs", 5))
     ids = bulk.pending(sessions, run_id)
-    real = bulk.process_item
+    real = bulk.prepare_item
 
     def flaky(sessions_, item_id, *a):
         if item_id == ids[3]:  # the database stays down from the 4th document on
             raise OperationalError("INSERT", {}, Exception("could not connect to server"))
         return real(sessions_, item_id, *a)
 
-    monkeypatch.setattr(bulk, "process_item", flaky)
+    monkeypatch.setattr(bulk, "prepare_item", flaky)
     monkeypatch.setattr(bulk, "ITEM_RETRY_DELAYS", (0.01,))
     with pytest.raises(OperationalError):
         bulk.drain(sqlite_url, run_id, sel, size=2)
@@ -634,7 +634,7 @@ def test_a_worker_settles_its_collector_after_its_first_document_not_its_first_b
     sel = bulk.Selection(paths=[str(docs)])
     run_id, _ = bulk.open_run(sessions, sel)
     seen = []
-    real = bulk.process_item
+    real = bulk.prepare_item
 
     def spy(*a, **k):
         seen.append(gc.get_threshold()[0])
@@ -642,7 +642,7 @@ def test_a_worker_settles_its_collector_after_its_first_document_not_its_first_b
 
     threshold = gc.get_threshold()
     monkeypatch.setattr(bulk, "in_dask_worker", lambda: True)  # as if in a worker process
-    monkeypatch.setattr(bulk, "process_item", spy)
+    monkeypatch.setattr(bulk, "prepare_item", spy)
     monkeypatch.setattr(bulk, "_gc_settled", False)
     try:
         out = bulk.process_batch(sqlite_url, run_id, bulk.pending(sessions, run_id), sel)
@@ -691,3 +691,62 @@ def test_a_worker_times_its_reading_against_its_whole_time(sqlite_url, tmp_path)
     assert "steady_s" not in one
     merged = flows._worker_stats([out, dict(out, claims=1)])[out["worker"]]
     assert merged["steady_items"] == 6 and merged["steady_s"] == round(2 * out["steady_s"], 4)
+
+
+def _payloads(url: str) -> dict:
+    with session_factory(url)() as s:
+        return {r.document_id: r.payload for r in s.scalars(select(Result))}
+
+
+def test_a_worker_classifies_what_it_read_in_groups_with_the_results_of_one_by_one(tmp_path,
+                                                                                    monkeypatch):
+    from models.classify import Classifier
+
+    docs = make_dir(tmp_path / "docs", 6)
+    (docs / "zz_copy.pdf").write_bytes((docs / "inv_000.pdf").read_bytes())  # a twin in the group
+    (docs / "corrupt.pdf").write_bytes(b"%PDF-1.4 broken")  # first: the worker's first item
+    groups: list[int] = []
+    real = Classifier.classify_many
+
+    def spy(self, batch):
+        groups.append(len(batch))
+        return real(self, batch)
+
+    monkeypatch.setattr(Classifier, "classify_many", spy)
+    monkeypatch.setattr(bulk, "GROUP_SECONDS", 60.0)
+    grouped = f"sqlite:///{tmp_path}/grouped.db"
+    sessions, sel, run_id = _run_of(grouped, docs)
+    out = bulk.process_batch(grouped, run_id, bulk.pending(sessions, run_id), sel)
+    # the first item alone (a file that cannot be read: nothing to classify), then one call for
+    # the 6 invoices and the copy, which is read but saved as its twin
+    assert groups == [7] and out["processed"] == 8 and out["errors"] == 0
+    assert counts(grouped) == {"documents": 7, "claims": 7, "results": 7,
+                               "max_results_per_document": 1, "done": 8, "pending": 0}
+
+    groups.clear()
+    monkeypatch.setattr(bulk, "GROUP_MAX", 1)
+    alone = f"sqlite:///{tmp_path}/alone.db"
+    sessions, sel, run_id = _run_of(alone, docs)
+    bulk.process_batch(alone, run_id, bulk.pending(sessions, run_id), sel)
+    assert groups == [1] * 6  # one by one, the copy is found done before it is read
+    assert _payloads(grouped) == _payloads(alone)
+
+
+def test_a_group_the_classifier_fails_on_is_classified_one_by_one(sqlite_url, tmp_path,
+                                                                  monkeypatch):
+    from models.classify import Classifier
+
+    real = Classifier.classify_many
+
+    def fails_on_r3(self, batch):
+        if any("R-3" in text for text, *_ in batch):
+            raise RuntimeError("tokenizer crashed")
+        return real(self, batch)
+
+    monkeypatch.setattr(Classifier, "classify_many", fails_on_r3)
+    monkeypatch.setattr(bulk, "GROUP_SECONDS", 60.0)
+    sessions, sel, run_id = _run_of(sqlite_url, make_dir(tmp_path / "docs", 5))
+    bulk.process_batch(sqlite_url, run_id, bulk.pending(sessions, run_id), sel)
+    reasons = {p["source"].rsplit("/", 1)[-1]: p["review_reasons"] for p in _payloads(sqlite_url).values()}
+    assert ["inv_003.pdf"] == [f for f, r in reasons.items() if "classifier_unavailable" in r]
+    assert len(reasons) == 5

@@ -220,19 +220,77 @@ def test_line_memory_is_bounded(monkeypatch):
     assert list(c._lines) == ["Consultation 3", "Consultation 4", "Consultation 5"]
 
 
-@pytest.mark.parametrize("text", [
+HEAD_TEXTS = [
     # a long invoice: the head cut at a space fills the document pass
     "\n".join(f"Consultation cardiologist {i} 12.03.2024 EUR 1.234,56 Hospital St. Mary" for i in range(40)),
     # a head of one long word (a single unknown token) does not: the whole text is read
     "x" * 790 + " " + "physiotherapy session " * 200,
     "y" * 2000,  # no space to cut at
     "short text",
-], ids=["fills", "falls_short", "no_space", "short"])
+]
+
+
+@pytest.mark.parametrize("text", HEAD_TEXTS, ids=["fills", "falls_short", "no_space", "short"])
 def test_the_document_pass_reads_the_same_tokens_from_a_head_of_the_text(clf, text):
     import torch
 
     from models.classify import MAX_DOC
 
-    ids, mask = clf._encode_doc(text)
+    ids, mask = clf._encode_docs([text])
     whole_ids, whole_mask = clf._encode([text], MAX_DOC)
     assert torch.equal(ids, whole_ids) and torch.equal(mask, whole_mask)
+
+
+def test_a_group_of_documents_is_encoded_as_the_tokenizer_pads_it(clf):
+    import torch
+
+    from models.classify import MAX_DOC
+
+    ids, mask = clf._encode_docs(HEAD_TEXTS)
+    whole_ids, whole_mask = clf._encode(HEAD_TEXTS, MAX_DOC)
+    assert ids.shape == (4, MAX_DOC) and mask[3].sum() < MAX_DOC  # "short text" is padded
+    assert torch.equal(ids, whole_ids) and torch.equal(mask, whole_mask)
+
+
+def _same(a, b, tol=1e-3):
+    """The same labels and notes, confidences equal to padding's float noise."""
+    assert (a.treatment_type, a.setting, a.country, a.notes, a.model_version) == \
+        (b.treatment_type, b.setting, b.country, b.notes, b.model_version)
+    for x, y in ((a.treatment_conf, b.treatment_conf), (a.setting_conf, b.setting_conf),
+                 (a.country_conf, b.country_conf)):
+        assert abs(x - y) <= tol
+    assert [t for t, _ in a.line_types] == [t for t, _ in b.line_types]
+    assert all(abs(x - y) <= tol for (_, x), (_, y) in zip(a.line_types, b.line_types))
+
+
+def test_a_group_is_classified_as_each_document_alone_in_two_model_calls(monkeypatch):
+    import models.classify as mc
+
+    docs = [
+        (HOSPITAL_DE.format(adm="02.03.2024", dis="05.03.2024", amt="3.000,00", tot="3.120,00"),
+         [("Krankenhausaufenthalt", Decimal("3000")), ("Laboruntersuchung", Decimal("120"))],
+         {"DE": 3.0}, "EUR"),
+        ("", [], {}, "THB"),  # no text: no document pass, currency alone
+        ("ใบเสร็จรับเงิน โรงพยาบาล กรุงเทพ", [("ค่ายา", Decimal("500"))], {}, "THB"),
+        ("Dental clinic Lisbon\nInvoice 77\nExtraction 120,00 EUR", [], {"PT": 2.0}, "EUR"),
+        ("Praxis Berlin Rechnung", [("Krankengymnastik 6x", Decimal("240")), ("Fango", Decimal("22.3")),
+                                    ("Laboruntersuchung", Decimal("40"))], {"DE": 3.0}, "EUR"),
+    ]
+    alone = [mc.Classifier().classify(*d) for d in docs]
+    grouped = mc.Classifier()
+    calls: list[tuple[int, int]] = []
+    real = grouped._forward
+
+    def counted(ids, mask):
+        calls.append(tuple(ids.shape))
+        return real(ids, mask)
+
+    monkeypatch.setattr(grouped, "_forward", counted)
+    together = grouped.classify_many(docs)
+    assert len(together) == len(docs)
+    for a, b in zip(together, alone):
+        _same(a, b)
+    # one document pass for the four with text, one line pass for the five distinct lines
+    assert [rows for rows, _ in calls] == [4, 5]
+    assert together[1].notes == ["empty_text", "country_from_currency_only"]
+    assert (together[1].treatment_type, together[1].country) == (None, "TH")
