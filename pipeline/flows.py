@@ -393,8 +393,10 @@ LOCAL_WORKER_CONFIG = {
 
 def worker_environ(workers: int) -> dict:
     """Extra environment of local worker processes (Dask already gives each one OpenMP/BLAS
-    thread): the image threads each may use, so that the workers together use the cores once."""
-    return {bulk.THREADS_ENV: str(max(1, (os.cpu_count() or 1) // max(1, workers)))}
+    thread): the image threads each may use, so that the workers together use the cores once,
+    and no tokenizer thread pool (a worker's group of documents is tokenized in its own thread)."""
+    return {bulk.THREADS_ENV: str(max(1, (os.cpu_count() or 1) // max(1, workers))),
+            "TOKENIZERS_PARALLELISM": "false"}
 
 
 def local_cluster_kwargs(workers: int) -> dict:

@@ -612,10 +612,11 @@ def test_local_workers_share_the_cores_for_image_work(monkeypatch, workers, thre
             seen = next(iter(client.run(lambda: (os.environ.get(bulk.THREADS_ENV),
                                                  os.environ.get("OMP_NUM_THREADS"),
                                                  os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+                                                 os.environ.get("TOKENIZERS_PARALLELISM"),
                                                  bulk.apply_thread_limit(),
                                                  __import__("cv2").getNumThreads())).values()))
     # Dask's one OpenMP thread is kept; glibc's own trimming instead of Dask's 64 KiB threshold
-    assert seen == (str(threads), "1", None, threads, threads)
+    assert seen == (str(threads), "1", None, "false", threads, threads)
     assert bulk.THREADS_ENV not in os.environ  # not set in this process
 
 
