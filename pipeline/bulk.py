@@ -350,8 +350,7 @@ def process_item(sessions: sessionmaker[Session], item_id: int, sel: Selection,
     ready = prepare_item(sessions, item_id, sel, default)
     if not isinstance(ready, Ready):
         return ready
-    extracted = ready.extracted
-    classified = None if isinstance(extracted, dict) else P.classify_stage(extracted[0], ready.source)
+    classified = P.classify_stage(ready.extracted[0], ready.source) if ready.readable else None
     return finish_item(sessions, ready, classified, cfg, stats)
 
 
@@ -369,6 +368,10 @@ class Ready:
     versions: dict
     reused: bool  # extracted from the stored reading
     extracted: Any  # (extraction, pages), or the `failed` result of a file that cannot be read
+
+    @property
+    def readable(self) -> bool:
+        return not isinstance(self.extracted, dict)
 
 
 def prepare_item(sessions: sessionmaker[Session], item_id: int, sel: Selection,
@@ -432,12 +435,12 @@ def finish_item(sessions: sessionmaker[Session], r: Ready, classified, cfg,
             if twin is not None:
                 _mark(s, r.item_id, document_id=r.document_id, status=twin, changes={})
                 return twin
-            if isinstance(r.extracted, dict):  # a file that cannot be read: kept with its error
-                result, evidence = r.extracted, {}
-            else:
+            if r.readable:
                 ext, pages = r.extracted
                 result, evidence = P.decide(s, ext, pages, classified, r.document_id, r.source,
                                             r.insured, cfg)
+            else:  # a file that cannot be read: kept with its error
+                result, evidence = r.extracted, {}
             # written after the analysis so a SQLite write lock is never held during OCR;
             # one commit per document: original, result, claim, review item, checkpoint
             if r.new:  # a stored document's original is kept already (foreign key)
@@ -573,7 +576,7 @@ class _Worker:
             self._finish(group)
 
     def _finish(self, group: list[Ready]) -> None:
-        todo = [r for r in group if not isinstance(r.extracted, dict)]
+        todo = [r for r in group if r.readable]
         classified = dict(zip((r.item_id for r in todo), P.classify_stages(
             [r.extracted[0] for r in todo], [r.source for r in todo]))) if todo else {}
         for r in group:
