@@ -25,7 +25,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Context, Decimal
 from pathlib import Path
 
-from sqlalchemy import event, select
+from sqlalchemy import String, event, select, type_coerce
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -89,15 +89,14 @@ PEGS = _load_pegs()
 
 
 class _Series:
-    """One currency's rates from one source, sorted by day."""
+    """One currency's rates from one source, sorted by day (ordinals; rates as stored text)."""
 
-    __slots__ = ("days", "texts", "values")
+    __slots__ = ("days", "texts")
 
-    def __init__(self, pairs: list[tuple[date, str]]):
-        pairs.sort()
-        self.days = [d.toordinal() for d, _ in pairs]
+    def __init__(self, pairs: list[tuple[date | int, str]]):
+        pairs = sorted((d if isinstance(d, int) else d.toordinal(), t) for d, t in pairs)
+        self.days = [d for d, _ in pairs]
         self.texts = [t for _, t in pairs]
-        self.values = [Decimal(t) for t in self.texts]
 
 
 def _pick(series: _Series | None, day: date, known_until: date | None):
@@ -115,7 +114,7 @@ def _pick(series: _Series | None, day: date, known_until: date | None):
     for o in range(start + 1, n + 1):
         if is_publishing_day(date.fromordinal(o)):
             return None, ("unknown", date.fromordinal(o))
-    return (series.values[i], date.fromordinal(found)), None
+    return (Decimal(series.texts[i]), date.fromordinal(found)), None
 
 
 class _Cache:
@@ -144,10 +143,15 @@ class _Cache:
 
     @staticmethod
     def _load(session: Session, currency: str) -> dict[str, _Series]:
-        by_source: dict[str, list[tuple[date, str]]] = {}
-        for day, rate, source in session.execute(
-                select(FxRate.day, FxRate.rate, FxRate.source).where(FxRate.currency == currency)):
-            by_source.setdefault(source, []).append((day, rate))
+        """The currency's rates per source, read once per process: the day as the stored text
+        on SQLite (parsed here; a third of the time of SQLAlchemy's date processing), a date
+        from drivers that parse it themselves."""
+        by_source: dict[str, list[tuple[int, str]]] = {}
+        for day, rate, source in session.connection().execute(
+                select(type_coerce(FxRate.day, String), FxRate.rate, FxRate.source)
+                .where(FxRate.currency == currency)):
+            day = date.fromisoformat(day) if isinstance(day, str) else day
+            by_source.setdefault(source, []).append((day.toordinal(), rate))
         return {src: _Series(pairs) for src, pairs in by_source.items()}
 
 
