@@ -681,17 +681,25 @@ def test_a_dask_worker_settles_its_garbage_collector_once_the_caller_keeps_its_o
     assert counts(sqlite_url)["done"] == 3
 
 
-def test_a_worker_times_its_reading_against_its_whole_time(sqlite_url, tmp_path):
+def test_a_worker_times_its_reading_against_its_whole_time(sqlite_url, tmp_path, monkeypatch):
     """bench/throughput.py's overhead: after the first item (model loading), the worker's time
-    and the part of it spent in read_pages, over the same items; summed per worker by the flow."""
-    sessions, sel, run_id = _run_of(sqlite_url, make_dir(tmp_path / "docs", 4))
+    and the part of it spent in read_pages, over the same items, and again from the first group
+    that starts after WARM_ITEMS steady items (a group's items are all read before the first is
+    saved); summed per worker by the flow."""
+    monkeypatch.setattr(bulk, "WARM_ITEMS", 2)
+    monkeypatch.setattr(bulk, "GROUP_MAX", 3)  # groups: 1 | 2 3 4 | 5 6
+    monkeypatch.setattr(bulk, "GROUP_SECONDS", 1e9)
+    sessions, sel, run_id = _run_of(sqlite_url, make_dir(tmp_path / "docs", 6))
     out = bulk.process_batch(sqlite_url, run_id, bulk.pending(sessions, run_id), sel)
-    assert out["processed"] == 4 and out["steady_items"] == 3
+    assert out["processed"] == 6 and out["steady_items"] == 5 and out["warm_items"] == 2
     assert 0 < out["steady_read_s"] < out["steady_s"]
+    assert 0 < out["warm_read_s"] < out["warm_s"] < out["steady_s"]
+    assert out["warm_read_s"] < out["steady_read_s"]
     one = bulk.process_batch(sqlite_url, run_id, [], sel)  # nothing done: no figures
-    assert "steady_s" not in one
+    assert "steady_s" not in one and "warm_s" not in one
     merged = flows._worker_stats([out, dict(out, claims=1)])[out["worker"]]
-    assert merged["steady_items"] == 6 and merged["steady_s"] == round(2 * out["steady_s"], 4)
+    assert merged["steady_items"] == 10 and merged["steady_s"] == round(2 * out["steady_s"], 4)
+    assert merged["warm_items"] == 4 and merged["warm_read_s"] == round(2 * out["warm_read_s"], 4)
 
 
 def _payloads(url: str) -> dict:
