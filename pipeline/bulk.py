@@ -539,8 +539,8 @@ class _Worker:
             self.insured = load_insured(sel.insured_file)
         self.out = {"worker": WORKER, "pid": os.getpid(), "processed": 0, "skipped": 0,
                     "errors": 0, "claims": 0, "reused": 0}
-        # from the end of the first item (model loading) to the end of the last: items, seconds,
-        # and seconds of those in read_pages (the pipeline's overhead over raw reading)
+        # from the end of the first item (model loading; the collector settled) to the end of
+        # the last: items, seconds, and seconds of those in read_pages (the overhead over reading)
         self.steady: dict = {}
         # a long-lived Dask worker process (not the caller's own): settle its collector once warm
         self.settle = not _gc_settled and in_dask_worker()
@@ -593,10 +593,10 @@ class _Worker:
             self._after_one()
 
     def _after_one(self) -> None:
-        self._tick()
         if self.settle:  # after the first document: the model and the caches are loaded
             settle_gc()
             self.settle = False
+        self._tick()  # after settling: the full collection (~0.3 s) is warm-up, like the model
 
     def one(self, item_id: int) -> None:
         out = self.out
