@@ -144,8 +144,8 @@ class _Cache:
     @staticmethod
     def _load(session: Session, currency: str) -> dict[str, _Series]:
         """The currency's rates per source, read once per process: the day as the stored text
-        on SQLite (parsed here; a third of the time of SQLAlchemy's date processing), a date
-        from drivers that parse it themselves."""
+        on SQLite, parsed here (20-28 -> 15-20 ms per currency against SQLAlchemy's date
+        type), or a date from drivers that parse it themselves (psycopg)."""
         by_source: dict[str, list[tuple[int, str]]] = {}
         for day, rate, source in session.connection().execute(
                 select(type_coerce(FxRate.day, String), FxRate.rate, FxRate.source)
