@@ -93,8 +93,8 @@ class _Series:
 
     __slots__ = ("days", "texts")
 
-    def __init__(self, pairs: list[tuple[date | int, str]]):
-        pairs = sorted((d if isinstance(d, int) else d.toordinal(), t) for d, t in pairs)
+    def __init__(self, pairs: list[tuple[int, str]]):  # (day ordinal, rate text)
+        pairs = sorted(pairs)
         self.days = [d for d, _ in pairs]
         self.texts = [t for _, t in pairs]
 
@@ -241,10 +241,10 @@ def _fetch(session: Session, cache: _Cache, day: date):
             series = cache.series.get(code)
             if series is not None:
                 old = series.get(fx_online.SOURCE)
+                day = published.toordinal()
                 pairs = [] if old is None else [
-                    (date.fromordinal(d), t) for d, t in zip(old.days, old.texts)
-                    if d != published.toordinal()]
-                series[fx_online.SOURCE] = _Series(pairs + [(published, text)])
+                    (d, t) for d, t in zip(old.days, old.texts) if d != day]
+                series[fx_online.SOURCE] = _Series(pairs + [(day, text)])
     cache.fetched[day] = (published, rates)
     return published, rates
 

@@ -70,6 +70,8 @@ def test_online_rate_is_fetched_with_timeout_and_cached(factory, calls, monkeypa
         k = fx.convert(s, Decimal("14127"), "KES", SUNDAY)
         assert (k.amount, k.rate, k.source) == (Decimal("100.00"), Decimal("141.27"),
                                                 "forex-python")
+        # the in-process USD series, loaded before the fetch, now holds the online rate too
+        assert fx.convert(s, Decimal("109.15"), "USD", SUNDAY) == c
     assert len(calls) == 1  # one fetch per day, all its rates kept
     url, params, kwargs = calls[0]
     assert url.endswith(SUNDAY.isoformat()) and params["base"] == "EUR"
