@@ -28,7 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from pipeline.bulk import WARM_ITEMS  # noqa: E402
+from pipeline.bulk import TIMING_KEYS, WARM_ITEMS  # noqa: E402
 
 
 def generate(out: Path, kind: str, count: int, seed: int) -> list[Path]:
@@ -125,8 +125,7 @@ def run(folder: Path, workers: int, work: Path, tag: str, pages: dict[str, int])
     rate, page_rate, window = steady_rate(db_url, summary["run_id"], pages)
     peak = max((w["peak_rss_bytes"] for w in summary["workers"].values()), default=0)
     ws = summary["workers"].values()
-    steady = {k: sum(w.get(k, 0) for w in ws) for k in ("steady_items", "steady_s", "steady_read_s",
-                                                        "warm_items", "warm_s", "warm_read_s")}
+    steady = {k: sum(w.get(k, 0) for w in ws) for k in TIMING_KEYS}
     return {"docs": summary["done"], "failed": summary["failed"], "errors": len(summary["errors"]),
             "wall_s": wall, "steady_docs_per_s": rate, "steady_pages_per_s": page_rate,
             "window_s": window,

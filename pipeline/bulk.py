@@ -517,6 +517,7 @@ GROUP_SECONDS, GROUP_MAX = 0.5, 32
 # the same figures again from a worker's WARM_ITEMS-th steady item on: its first documents also
 # fill caches that stay (line descriptions, rate histories, locales), see bench/throughput.py
 WARM_ITEMS = 50
+TIMING_KEYS = ("steady_items", "steady_s", "steady_read_s", "warm_items", "warm_s", "warm_read_s")
 ITEM_RETRY_DELAYS = (0.2, 0.5, 1.0)  # seconds between attempts of one item on transient errors
 
 

@@ -371,8 +371,7 @@ def _worker_stats(stats: list[dict]) -> dict:
         w["processed"] += s["processed"]
         w["seconds"] = round(w["seconds"] + s["seconds"], 3)
         w["peak_rss_bytes"] = max(w["peak_rss_bytes"], s["peak_rss_bytes"])
-        for key in ("steady_items", "steady_s", "steady_read_s", "warm_items", "warm_s",
-                    "warm_read_s"):
+        for key in bulk.TIMING_KEYS:
             if key in s:
                 w[key] = round(w.get(key, 0) + s[key], 4)
     return out
