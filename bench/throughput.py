@@ -132,6 +132,48 @@ def run(folder: Path, workers: int, work: Path, tag: str, pages: dict[str, int])
             "peak_rss_gib": peak / 2 ** 30, "workers_seen": len(summary["workers"]), **steady}
 
 
+
+def _per_doc(r: dict, key: str) -> float:
+    """Seconds per document of a run's steady figure `key` (steady_s, steady_read_s), summed
+    over its workers."""
+    n = r["steady_items"]
+    return r[key] / n if n else float("nan")
+
+
+def summarize(kind: str, documents: int, pages: int, stages: dict, r1: dict, r2: dict) -> dict:
+    """The printed row of one kind from its best 1-worker (r1) and 2-worker (r2) runs.
+    The overhead: the 1-worker run's time per document over its own time in read_pages on the
+    same documents at the same moments (a shared VM's speed drifts between runs). The 2-worker
+    run's figures are there too, for information: read_pages alone runs as fast in two processes
+    at once as in one here (two processes reading halves of 300 text PDFs: within 1 % of each
+    alone), so a slower read in the 2-worker run is the machine's speed at that moment, and a
+    larger overhead there is contention between the workers."""
+    per_doc, read = _per_doc(r1, "steady_s"), _per_doc(r1, "steady_read_s")
+    per_doc2, read2 = _per_doc(r2, "steady_s"), _per_doc(r2, "steady_read_s")
+    warm = (100 * (r1["warm_s"] / r1["warm_read_s"] - 1)
+            if r1["warm_items"] and r1["warm_read_s"] else float("nan"))
+    return {
+        "kind": kind, "documents": documents, "pages": pages,
+        "docs_per_min_1w": 60 * r1["steady_docs_per_s"],
+        "docs_per_min_2w": 60 * r2["steady_docs_per_s"],
+        "pages_per_min_2w": 60 * r2["steady_pages_per_s"],
+        "wall_docs_per_min_2w": 60 * r2["docs"] / r2["wall_s"],
+        "speedup": r2["steady_docs_per_s"] / r1["steady_docs_per_s"],
+        "worker_s_per_doc_1w": per_doc, "worker_read_s_per_doc_1w": read,
+        "overhead_pct": 100 * (per_doc / read - 1) if read else float("nan"),
+        "overhead_ms_per_doc": 1000 * (per_doc - read),
+        "worker_read_s_per_doc_2w": read2,
+        "overhead_pct_2w": 100 * (per_doc2 / read2 - 1) if read2 else float("nan"),
+        "read_slower_2w_pct": 100 * (read2 / read - 1) if read else float("nan"),
+        "warm_overhead_pct": warm, "warm_docs_1w": r1["warm_items"],
+        "raw_read_s_per_doc": stages["read"],
+        "fields_s_per_doc": stages["fields"], "classify_s_per_doc": stages["classify"],
+        "peak_rss_gib_1w": r1["peak_rss_gib"], "peak_rss_gib_2w": r2["peak_rss_gib"],
+        "failed": r2["failed"], "errors": r2["errors"],
+        "wall_s_1w": r1["wall_s"], "wall_s_2w": r2["wall_s"],
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--text", type=int, default=300, help="text PDFs to generate")
@@ -155,34 +197,16 @@ def main() -> None:
         stages = stage_seconds(files)
         # alternate 1 and 2 workers; keep each one's best run (a shared VM's speed drifts)
         r1 = r2 = None
-        for _ in range(args.repeat):
+        for k in range(args.repeat):
             a, b = (run(out / "invoices", 1, work, kind, page_map),
                     run(out / "invoices", 2, work, kind, page_map))
+            print(f"{kind} run {k + 1}: " + "; ".join(
+                f"{w} worker(s) {60 * r['steady_docs_per_s']:.0f} docs/min, read_pages "
+                f"{1000 * _per_doc(r, 'steady_read_s'):.1f} ms/doc" for w, r in ((1, a), (2, b))),
+                file=sys.stderr)
             r1 = a if r1 is None or a["steady_docs_per_s"] > r1["steady_docs_per_s"] else r1
             r2 = b if r2 is None or b["steady_docs_per_s"] > r2["steady_docs_per_s"] else r2
-        # the overhead: the 1-worker run's time per document over its own time in read_pages on
-        # the same documents at the same moments (a shared VM's speed drifts between runs)
-        n = max(1, r1["steady_items"])
-        per_doc, read = r1["steady_s"] / n, r1["steady_read_s"] / n
-        warm = (100 * (r1["warm_s"] / r1["warm_read_s"] - 1)
-                if r1["warm_items"] and r1["warm_read_s"] else float("nan"))
-        rows.append({
-            "kind": kind, "documents": len(files), "pages": pages,
-            "docs_per_min_1w": 60 * r1["steady_docs_per_s"],
-            "docs_per_min_2w": 60 * r2["steady_docs_per_s"],
-            "pages_per_min_2w": 60 * r2["steady_pages_per_s"],
-            "wall_docs_per_min_2w": 60 * r2["docs"] / r2["wall_s"],
-            "speedup": r2["steady_docs_per_s"] / r1["steady_docs_per_s"],
-            "worker_s_per_doc_1w": per_doc, "worker_read_s_per_doc_1w": read,
-            "overhead_pct": 100 * (per_doc / read - 1) if read else float("nan"),
-            "overhead_ms_per_doc": 1000 * (per_doc - read),
-            "warm_overhead_pct": warm, "warm_docs_1w": r1["warm_items"],
-            "raw_read_s_per_doc": stages["read"],
-            "fields_s_per_doc": stages["fields"], "classify_s_per_doc": stages["classify"],
-            "peak_rss_gib_1w": r1["peak_rss_gib"], "peak_rss_gib_2w": r2["peak_rss_gib"],
-            "failed": r2["failed"], "errors": r2["errors"],
-            "wall_s_1w": r1["wall_s"], "wall_s_2w": r2["wall_s"],
-        })
+        rows.append(summarize(kind, len(files), pages, stages, r1, r2))
     for r in rows:
         print(f"\n{r['kind']}: {r['documents']} documents, {r['pages']} pages "
               f"({r['failed']} failed results, {r['errors']} errors)")
@@ -190,6 +214,10 @@ def main() -> None:
         print(f"  2 workers: {r['docs_per_min_2w']:8.1f} docs/min, {r['pages_per_min_2w']:.1f} pages/min "
               f"(steady); {r['wall_docs_per_min_2w']:.1f} docs/min wall-clock, wall {r['wall_s_2w']:.1f} s")
         print(f"  speed-up 1 -> 2 workers: {r['speedup']:.2f}x")
+        print(f"    read_pages in the workers: {1000 * r['worker_read_s_per_doc_1w']:.1f} ms/doc "
+              f"(1 worker), {1000 * r['worker_read_s_per_doc_2w']:.1f} ms/doc (2 workers: "
+              f"{r['read_slower_2w_pct']:+.0f} %, the machine's speed in that run); overhead "
+              f"with 2 workers {r['overhead_pct_2w']:.0f} % (for information)")
         print(f"  in the worker (1 worker): {1000 * r['worker_s_per_doc_1w']:.1f} ms/doc, of which "
               f"read_pages {1000 * r['worker_read_s_per_doc_1w']:.1f} ms -> overhead "
               f"{r['overhead_pct']:.0f} % ({r['overhead_ms_per_doc']:.1f} ms/doc)")
