@@ -132,7 +132,6 @@ def run(folder: Path, workers: int, work: Path, tag: str, pages: dict[str, int])
             "peak_rss_gib": peak / 2 ** 30, "workers_seen": len(summary["workers"]), **steady}
 
 
-
 def _per_doc(r: dict, key: str) -> float:
     """Seconds per document of a run's steady figure `key` (steady_s, steady_read_s), summed
     over its workers."""
@@ -145,9 +144,10 @@ def summarize(kind: str, documents: int, pages: int, stages: dict, r1: dict, r2:
     The overhead: the 1-worker run's time per document over its own time in read_pages on the
     same documents at the same moments (a shared VM's speed drifts between runs). The 2-worker
     run's figures are there too, for information: read_pages alone runs as fast in two processes
-    at once as in one here (two processes reading halves of 300 text PDFs: within 1 % of each
+    at once as in one here (two processes reading halves of 300 text PDFs: within 1-2 % of each
     alone), so a slower read in the 2-worker run is the machine's speed at that moment, and a
-    larger overhead there is contention between the workers."""
+    larger overhead there is what the two workers cost each other (field extraction and the
+    classifier ran up to ~40 % slower in two processes at once)."""
     per_doc, read = _per_doc(r1, "steady_s"), _per_doc(r1, "steady_read_s")
     per_doc2, read2 = _per_doc(r2, "steady_s"), _per_doc(r2, "steady_read_s")
     warm = (100 * (r1["warm_s"] / r1["warm_read_s"] - 1)
