@@ -236,15 +236,15 @@ def _fetch(session: Session, cache: _Cache, day: date):
         cache.offline_until = time.monotonic() + _OFFLINE_PAUSE
         return f"online provider failed: {exc}"
     _write(session, lambda conn: _store_online(conn, published, rates))
+    on = published.toordinal()
     with cache.lock:
         for code, text in rates.items():  # keep the in-process cache in step with the store
             series = cache.series.get(code)
             if series is not None:
                 old = series.get(fx_online.SOURCE)
-                day = published.toordinal()
                 pairs = [] if old is None else [
-                    (d, t) for d, t in zip(old.days, old.texts) if d != day]
-                series[fx_online.SOURCE] = _Series(pairs + [(day, text)])
+                    (d, t) for d, t in zip(old.days, old.texts) if d != on]
+                series[fx_online.SOURCE] = _Series(pairs + [(on, text)])
     cache.fetched[day] = (published, rates)
     return published, rates
 

@@ -72,6 +72,9 @@ def test_online_rate_is_fetched_with_timeout_and_cached(factory, calls, monkeypa
                                                 "forex-python")
         # the in-process USD series, loaded before the fetch, now holds the online rate too
         assert fx.convert(s, Decimal("109.15"), "USD", SUNDAY) == c
+        # a currency the day's answer lacks is told from that answer, not fetched again
+        with pytest.raises(fx.NoRate, match="no THB rate"):
+            fx.convert(s, Decimal("100"), "THB", SUNDAY)
     assert len(calls) == 1  # one fetch per day, all its rates kept
     url, params, kwargs = calls[0]
     assert url.endswith(SUNDAY.isoformat()) and params["base"] == "EUR"
